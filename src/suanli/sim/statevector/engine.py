@@ -1,0 +1,201 @@
+"""Compile a circuit into kernel operations and run them on a :class:`StateVector`.
+
+Compilation resolves aliases, unrolls custom gates, evaluates parameter expressions with the run's bindings,
+builds each gate's matrix once (on the target device and precision), and drops identities and barriers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from ...circuit import Circuit, Instruction
+from ...circuit.instruction import Condition, check_bindings
+from ...circuit.parameter import ParameterExpression
+from ...errors import DeviceError, ParameterError, SimulationError, SuanliError
+from ...gates import get_gate
+from .kernels import StateVector
+
+__all__ = ["Compiled", "Op", "compile_circuit", "resolve_device", "resolve_dtype", "run_ops"]
+
+Progress = Callable[[int, int], None]
+
+_SKIP = frozenset({"id", "u0"})
+
+
+def resolve_device(device: Any = None) -> torch.device:
+    """``None`` → CUDA when available, else CPU. ``"cuda"`` without a GPU raises :class:`DeviceError`."""
+    if device is None:
+        return torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu")
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise DeviceError(f"unknown device {device!r} ({exc}); use 'cpu', 'cuda' or 'cuda:N'") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise DeviceError("device 'cuda' was requested but no CUDA GPU is available to PyTorch; use device='cpu'")
+    if dev.type not in ("cpu", "cuda"):
+        raise DeviceError(f"device {dev.type!r} is not supported; use 'cpu' or 'cuda'")
+    return dev
+
+
+_DTYPES = {
+    "single": torch.complex64,
+    "complex64": torch.complex64,
+    "c64": torch.complex64,
+    "double": torch.complex128,
+    "complex128": torch.complex128,
+    "c128": torch.complex128,
+}
+
+
+def resolve_dtype(dtype: Any = torch.complex64) -> torch.dtype:
+    """``torch.complex64``/``complex128`` or the names ``single``/``double``/``complex64``/``complex128``."""
+    if isinstance(dtype, torch.dtype):
+        if dtype in (torch.complex64, torch.complex128):
+            return dtype
+    elif isinstance(dtype, str) and dtype.lower() in _DTYPES:
+        return _DTYPES[dtype.lower()]
+    raise SuanliError(f"dtype must be torch.complex64 or torch.complex128 ('single'/'double'), got {dtype!r}")
+
+
+@dataclass
+class Op:
+    """One kernel operation. ``kind`` is ``matrix``, ``diagonal``, ``measure`` or ``reset``."""
+
+    kind: str
+    qubits: tuple[int, ...]
+    tensor: torch.Tensor | None = None
+    clbit: int | None = None
+    condition: Condition | None = None
+    name: str = ""
+
+
+@dataclass
+class Compiled:
+    """A circuit ready to run."""
+
+    ops: list[Op]
+    num_qubits: int
+    num_clbits: int
+    batch: int | None  # None: unbatched
+    requires_grad: bool
+    dtype: torch.dtype
+    device: torch.device
+
+    @property
+    def batch_size(self) -> int:
+        return self.batch or 1
+
+    @property
+    def is_dynamic(self) -> bool:
+        """True when the circuit measures mid-way, resets, or has conditions."""
+        return any(op.kind in ("measure", "reset") or op.condition is not None for op in self.ops)
+
+
+def _evaluate(value: Any, bindings: Mapping[str, Any]) -> Any:
+    if isinstance(value, ParameterExpression):
+        return value.evaluate(bindings)
+    return value
+
+
+def compile_circuit(
+    circuit: Circuit,
+    params: Mapping[Any, Any] | None = None,
+    *,
+    dtype: torch.dtype = torch.complex64,
+    device: torch.device = torch.device("cpu"),
+) -> Compiled:
+    """Bind parameters, unroll custom gates and build the matrices.
+
+    Raises:
+        ParameterError: missing/unknown parameters or inconsistent batch sizes.
+        SimulationError: an opaque gate is used.
+    """
+    if not isinstance(circuit, Circuit):
+        raise SuanliError(f"expected a suanli.Circuit, got {type(circuit).__name__}")
+    bindings = check_bindings(frozenset(circuit.parameters), params or {}, partial=False)
+    ops: list[Op] = []
+    batch: list[int | None] = [None]
+    grad = [False]
+    cache: dict[tuple[Any, ...], torch.Tensor] = {}
+
+    def note_tensor(t: torch.Tensor, what: str) -> None:
+        if t.requires_grad:
+            grad[0] = True
+        if t.dim() == 1:
+            b = int(t.shape[0])
+            if batch[0] is None:
+                batch[0] = b
+            elif batch[0] != b:
+                raise ParameterError(f"{what}: batch size {b} differs from an earlier batch size {batch[0]}")
+
+    def emit(inst: Instruction, condition: Condition | None, depth: int) -> None:
+        if depth > 64:
+            raise SimulationError(f"custom gates nest deeper than 64 levels at {inst.name!r}")
+        if inst.name == "barrier":
+            return
+        if inst.name == "measure":
+            for q, c in zip(inst.qubits, inst.clbits):
+                ops.append(Op("measure", (q,), None, c, condition, "measure"))
+            return
+        if inst.name == "reset":
+            for q in inst.qubits:
+                ops.append(Op("reset", (q,), None, None, condition, "reset"))
+            return
+        values = [_evaluate(p, bindings) for p in inst.params]
+        if inst.definition is not None:
+            if inst.definition.opaque:
+                raise SimulationError(
+                    f"gate {inst.name!r} is opaque (declared without a definition) and cannot be simulated"
+                )
+            for sub in inst.definition.expand(values, inst.qubits):
+                emit(sub, condition, depth + 1)
+            return
+        spec = get_gate(inst.name)
+        if spec.name in _SKIP:
+            return
+        key = None
+        if all(isinstance(v, float) for v in values):
+            key = (spec.name, *values)
+            mat = cache.get(key)
+        else:
+            mat = None
+            for v in values:
+                if isinstance(v, torch.Tensor):
+                    note_tensor(v, f"gate {spec.name!r}")
+        if mat is None:
+            mat = spec.matrix(*values, dtype=dtype, device=device)
+            if key is not None:
+                cache[key] = mat
+        if spec.diagonal:
+            ops.append(Op("diagonal", inst.qubits, torch.diagonal(mat, dim1=-2, dim2=-1), None, condition, spec.name))
+        else:
+            ops.append(Op("matrix", inst.qubits, mat, None, condition, spec.name))
+
+    for inst in circuit:
+        emit(inst, inst.condition, 0)
+    return Compiled(ops, circuit.num_qubits, circuit.num_clbits, batch[0], grad[0], dtype, device)
+
+
+def apply_gate(sv: StateVector, op: Op) -> None:
+    """Apply a ``matrix`` or ``diagonal`` op."""
+    assert op.tensor is not None
+    if op.kind == "diagonal":
+        sv.apply_diagonal(op.tensor, op.qubits)
+    else:
+        sv.apply_matrix(op.tensor, op.qubits)
+
+
+def run_ops(sv: StateVector, ops: list[Op], progress: Progress | None = None) -> None:
+    """Apply gate ops in order (the caller has checked there are no measure/reset/conditions)."""
+    total = len(ops)
+    step = max(1, total // 200)
+    for i, op in enumerate(ops):
+        if op.kind in ("measure", "reset") or op.condition is not None:
+            raise SimulationError(f"internal: dynamic op {op.name!r} in a unitary run")  # pragma: no cover
+        apply_gate(sv, op)
+        if progress is not None and (i % step == 0 or i == total - 1):
+            progress(i + 1, total)

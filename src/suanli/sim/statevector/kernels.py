@@ -1,0 +1,265 @@
+"""The state-vector core: a state tensor and the kernels that apply gates to it, in place.
+
+The state is a complex tensor of shape ``(B, 2**n)`` (``B`` = batch of parameter sets, 1 when unbatched). To
+avoid a full-state transpose after every gate on non-adjacent qubits, the tensor's axes may be held in a
+permuted order: physical axis ``p`` (0 = most significant) holds qubit ``perm[p]``. A gate whose qubits sit on
+adjacent physical axes is one matrix product over a reshaped view; otherwise its qubits are moved to the last
+axes by one copy and stay there, so the next gates on them are cheap. :meth:`StateVector.canonical` restores
+the big-endian order (qubit 0 most significant) once, at the end.
+
+Without autograd every kernel writes into one of two preallocated buffers (no new ``2**n`` allocation per
+gate); with autograd the same code runs functionally so that gradients flow.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+__all__ = ["StateVector"]
+
+# Below this many trailing amplitudes per group the k-qubit matrix is widened to act on the group at once
+# (one large matrix product instead of many tiny ones).
+_KRON_MAX_R = 8
+# A single permute-copy handles up to this many runs of axes; more are moved in chunks.
+_MAX_RUNS = 12
+
+
+def _argsort(xs: list[int]) -> list[int]:
+    return sorted(range(len(xs)), key=xs.__getitem__)
+
+
+def _reorder_matrix(u: torch.Tensor, order: list[int]) -> torch.Tensor:
+    """Permute a k-qubit matrix's qubits: new qubit j is old qubit ``order[j]``."""
+    k = len(order)
+    if order == list(range(k)):
+        return u
+    batch = u.shape[:-2]
+    nb = len(batch)
+    t = u.reshape(*batch, *([2] * (2 * k)))
+    perm = list(range(nb)) + [nb + o for o in order] + [nb + k + o for o in order]
+    return t.permute(perm).reshape(*batch, 1 << k, 1 << k)
+
+
+def _kron_identity(u: torch.Tensor, r: int) -> torch.Tensor:
+    """kron(u, I_r) for a (…, d, d) matrix."""
+    d = u.shape[-1]
+    eye = torch.eye(r, dtype=u.dtype, device=u.device)
+    big = u[..., :, None, :, None] * eye[:, None, :]
+    return big.reshape(*u.shape[:-2], d * r, d * r)
+
+
+class StateVector:
+    """A batch of ``n``-qubit pure states with lazily permuted axes.
+
+    Args:
+        num_qubits: n.
+        batch: number of states B.
+        dtype: complex64 or complex128.
+        device: torch device.
+        inplace: write into preallocated buffers (no autograd); else functional (autograd works).
+        data: optional initial amplitudes of shape (B, 2**n) in canonical order (copied); default |0…0>.
+    """
+
+    def __init__(
+        self,
+        num_qubits: int,
+        *,
+        batch: int = 1,
+        dtype: torch.dtype = torch.complex64,
+        device: torch.device | str = "cpu",
+        inplace: bool = True,
+        data: torch.Tensor | None = None,
+    ) -> None:
+        self.n = num_qubits
+        self.batch = batch
+        self.dtype = dtype
+        self.device = torch.device(device)
+        self.inplace = inplace
+        if data is None:
+            self.data = torch.zeros(batch, 1 << num_qubits, dtype=dtype, device=self.device)
+            self.data[:, 0] = 1
+        else:
+            self.data = data.reshape(batch, 1 << num_qubits).to(dtype=dtype, device=self.device).clone()
+        self._spare: torch.Tensor | None = None
+        self.perm = list(range(num_qubits))  # physical axis -> qubit
+        self.pos = list(range(num_qubits))  # qubit -> physical axis
+
+    # ------------------------------------------------------------------------------------------------------
+    def clone(self) -> StateVector:
+        """An independent copy (same layout)."""
+        new = StateVector.__new__(StateVector)
+        new.n, new.batch, new.dtype, new.device, new.inplace = self.n, self.batch, self.dtype, self.device, self.inplace
+        new.data = self.data.clone()
+        new._spare = None
+        new.perm = list(self.perm)
+        new.pos = list(self.pos)
+        return new
+
+    def _spare_buffer(self) -> torch.Tensor:
+        if self._spare is None:
+            self._spare = torch.empty_like(self.data)
+        return self._spare
+
+    def _swap_buffers(self) -> None:
+        self.data, self._spare = self._spare, self.data  # type: ignore[assignment]
+
+    def _grouped_shape(self, special: list[int]) -> list[int]:
+        """Shape (B, G0, 2, G1, 2, …, Gk) isolating the sorted physical axes ``special``."""
+        shape = [self.batch]
+        prev = 0
+        for p in special:
+            shape.append(1 << (p - prev))
+            shape.append(2)
+            prev = p + 1
+        shape.append(1 << (self.n - prev))
+        return shape
+
+    # ------------------------------------------------------------------------------------------------------
+    # gates
+    # ------------------------------------------------------------------------------------------------------
+    def apply_diagonal(self, diag: torch.Tensor, qubits: tuple[int, ...]) -> None:
+        """Multiply by a diagonal gate given as its diagonal (d,) or (B, d), in the gate's qubit order."""
+        k = len(qubits)
+        pos = [self.pos[q] for q in qubits]
+        order = _argsort(pos)
+        batched = diag.dim() == 2
+        d = diag.reshape(diag.shape[0] if batched else 1, *([2] * k))
+        d = d.permute(0, *[1 + o for o in order])
+        special = sorted(pos)
+        shape = self._grouped_shape(special)
+        dshape = [d.shape[0]] + [1] * (len(shape) - 1)
+        for i in range(k):
+            dshape[2 + 2 * i] = 2
+        d = d.reshape(dshape)
+        x = self.data.view(shape)
+        if self.inplace:
+            x.mul_(d)
+        else:
+            self.data = (x * d).reshape(self.batch, -1)
+
+    def apply_matrix(self, u: torch.Tensor, qubits: tuple[int, ...]) -> None:
+        """Apply a k-qubit unitary ``u`` of shape (d, d) or (B, d, d) to ``qubits`` (gate order)."""
+        k = len(qubits)
+        pos = [self.pos[q] for q in qubits]
+        lo, hi = min(pos), max(pos)
+        if hi - lo != k - 1:
+            self._move_to_end(list(qubits))
+            pos = [self.pos[q] for q in qubits]
+            lo = min(pos)
+        order = _argsort(pos)
+        up = _reorder_matrix(u, order)
+        self._matmul(up, lo, k)
+
+    def _matmul(self, u: torch.Tensor, start: int, k: int) -> None:
+        """y = (I_L ⊗ u ⊗ I_R) x for the contiguous physical axes [start, start+k)."""
+        b, d = self.batch, 1 << k
+        left = 1 << start
+        right = 1 << (self.n - start - k)
+        batched = u.dim() == 3
+        x = self.data
+        if right == 1:
+            lhs, rhs = x.view(b, left, d), u.transpose(-1, -2)
+        elif left == 1:
+            lhs, rhs = u, x.view(b, d, right)
+        elif right <= _KRON_MAX_R:
+            lhs, rhs = x.view(b, left, d * right), _kron_identity(u, right).transpose(-1, -2)
+        else:
+            lhs, rhs = (u[:, None] if batched else u), x.view(b, left, d, right)
+        if self.inplace:
+            out = self._spare_buffer()
+            shape = (*torch.broadcast_shapes(lhs.shape[:-2], rhs.shape[:-2]), lhs.shape[-2], rhs.shape[-1])
+            torch.matmul(lhs, rhs, out=out.view(shape))
+            self._swap_buffers()
+        else:
+            self.data = torch.matmul(lhs, rhs).reshape(b, -1)
+
+    def _move_to_end(self, qubits: list[int]) -> None:
+        """Permute physical axes so that ``qubits`` become the last axes, in the given order (one copy)."""
+        pos = [self.pos[q] for q in qubits]
+        special = sorted(pos)
+        shape = self._grouped_shape(special)
+        k = len(special)
+        groups = [1 + 2 * i for i in range(k + 1)]  # G0..Gk dims
+        axis_of = {p: 2 + 2 * i for i, p in enumerate(special)}
+        dims = [0, *groups, *[axis_of[p] for p in pos]]
+        src = self.data.view(shape).permute(dims)
+        if self.inplace:
+            out = self._spare_buffer()
+            out.view(src.shape).copy_(src)
+            self._swap_buffers()
+        else:
+            self.data = src.reshape(self.batch, -1)
+        moved = set(qubits)
+        self.perm = [q for q in self.perm if q not in moved] + list(qubits)
+        for p, q in enumerate(self.perm):
+            self.pos[q] = p
+
+    def scale(self, factor: complex | torch.Tensor) -> None:
+        """Multiply by a scalar (e.g. a global phase)."""
+        if self.inplace:
+            self.data.mul_(factor)
+        else:
+            self.data = self.data * factor
+
+    # ------------------------------------------------------------------------------------------------------
+    # measurement support (no autograd; batch entries are measured independently)
+    # ------------------------------------------------------------------------------------------------------
+    def _qubit_view(self, qubit: int) -> torch.Tensor:
+        shape = self._grouped_shape([self.pos[qubit]])
+        return self.data.view(shape)
+
+    def prob_one(self, qubit: int) -> torch.Tensor:
+        """Probability (per batch entry, shape (B,)) that ``qubit`` reads 1; the state need not be normalised."""
+        x = self._qubit_view(qubit)
+        p1 = torch.linalg.vector_norm(x[:, :, 1, :], dim=(1, 2)) ** 2
+        total = torch.linalg.vector_norm(self.data, dim=1) ** 2
+        return (p1 / total).real
+
+    def collapse(self, qubit: int, outcome: int, prob: float) -> None:
+        """Project ``qubit`` onto ``outcome`` (which had probability ``prob``) and renormalise."""
+        x = self._qubit_view(qubit)
+        x[:, :, 1 - outcome, :].zero_()
+        if prob > 0:
+            x[:, :, outcome, :].mul_(1.0 / math.sqrt(prob))
+
+    def flip(self, qubit: int) -> None:
+        """Apply X to ``qubit`` by exchanging its two halves."""
+        x = self._qubit_view(qubit)
+        tmp = x[:, :, 0, :].clone()
+        x[:, :, 0, :].copy_(x[:, :, 1, :])
+        x[:, :, 1, :].copy_(tmp)
+
+    # ------------------------------------------------------------------------------------------------------
+    def canonical(self) -> torch.Tensor:
+        """The amplitudes in canonical big-endian order, shape (B, 2**n); restores the layout in place."""
+        if self.perm == list(range(self.n)):
+            return self.data
+        runs = 1 + sum(1 for q in range(self.n - 1) if self.pos[q + 1] != self.pos[q] + 1)
+        if runs <= _MAX_RUNS:
+            # group consecutive qubits that are also consecutive physical axes
+            starts = [0] + [q + 1 for q in range(self.n - 1) if self.pos[q + 1] != self.pos[q] + 1]
+            runs_q = [list(range(s, e)) for s, e in zip(starts, [*starts[1:], self.n])]
+            phys_runs = sorted(runs_q, key=lambda r: self.pos[r[0]])
+            shape = [self.batch] + [1 << len(r) for r in phys_runs]
+            index_of = {r[0]: i + 1 for i, r in enumerate(phys_runs)}
+            dims = [0] + [index_of[r[0]] for r in runs_q]
+            src = self.data.view(shape).permute(dims)
+            if self.inplace:
+                out = self._spare_buffer()
+                out.view(src.shape).copy_(src)
+                self._swap_buffers()
+            else:
+                self.data = src.reshape(self.batch, -1)
+            self.perm = list(range(self.n))
+            self.pos = list(range(self.n))
+            return self.data
+        chunk = 6
+        for s in range(0, self.n, chunk):
+            self._move_to_end(list(range(s, min(s + chunk, self.n))))
+        return self.data
+
+    def release(self) -> None:
+        """Drop the spare buffer (frees memory once no more gates come)."""
+        self._spare = None

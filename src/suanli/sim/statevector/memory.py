@@ -1,0 +1,121 @@
+"""Memory guard: refuse state vectors that will not fit before allocating anything.
+
+The limit is the device's free memory (``torch.cuda.mem_get_info`` on CUDA, available RAM on the CPU),
+optionally capped by the environment variable ``SUANLI_MAX_MEMORY`` (e.g. ``8GiB``, ``500MB``, ``1e9``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import torch
+
+from ...errors import SimulationTooLarge, SuanliError
+
+__all__ = ["available_bytes", "check_memory", "format_bytes", "parse_bytes", "state_bytes"]
+
+_UNITS = {
+    "": 1, "b": 1,
+    "k": 1000, "kb": 1000, "m": 1000**2, "mb": 1000**2, "g": 1000**3, "gb": 1000**3, "t": 1000**4, "tb": 1000**4,
+    "kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4, "pib": 1024**5,
+}
+
+
+def parse_bytes(text: str) -> int:
+    """Parse ``"8GiB"``, ``"500 MB"``, ``"1e9"`` into bytes.
+
+    Examples:
+        >>> parse_bytes("8GiB"), parse_bytes("1.5 kB"), parse_bytes("1e3")
+        (8589934592, 1500, 1000)
+    """
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([a-zA-Z]*)\s*", str(text))
+    if not m or m.group(2).lower() not in _UNITS:
+        raise SuanliError(f"cannot read {text!r} as a memory size (examples: 8GiB, 500MB, 1e9)")
+    return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+
+
+def format_bytes(n: float) -> str:
+    """Human-readable bytes with binary units.
+
+    Examples:
+        >>> format_bytes(16 * 2**40), format_bytes(1536)
+        ('16.0 TiB', '1.5 KiB')
+    """
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
+        if abs(n) < 1024 or unit == "EiB":
+            return f"{n:.0f} B" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} EiB"  # pragma: no cover
+
+
+def state_bytes(num_qubits: int, dtype: torch.dtype, batch: int = 1) -> int:
+    """Bytes of one state vector (``batch`` of them) of ``num_qubits`` qubits in ``dtype``."""
+    itemsize = torch.empty((), dtype=dtype).element_size()
+    return batch * itemsize * (1 << num_qubits)
+
+
+def _cpu_available() -> int:
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().available)
+    except Exception:  # pragma: no cover - psutil is a dependency, this is a fallback
+        try:
+            return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        except (ValueError, OSError, AttributeError):
+            return 1 << 62
+
+
+def available_bytes(device: torch.device) -> int:
+    """Free memory on ``device``, capped by ``SUANLI_MAX_MEMORY`` when it is set."""
+    if device.type == "cuda":
+        free, _total = torch.cuda.mem_get_info(device)
+        # memory PyTorch holds in its cache is free for us too
+        free += torch.cuda.memory_reserved(device) - torch.cuda.memory_allocated(device)
+    else:
+        free = _cpu_available()
+    cap = os.environ.get("SUANLI_MAX_MEMORY")
+    if cap:
+        free = min(free, parse_bytes(cap))
+    return int(free)
+
+
+def check_memory(
+    num_qubits: int,
+    dtype: torch.dtype,
+    device: torch.device,
+    *,
+    copies: float = 2,
+    batch: int = 1,
+    what: str = "state-vector simulation",
+) -> int:
+    """Raise :class:`SimulationTooLarge` unless ``copies`` state vectors fit on ``device``; return the bytes.
+
+    Examples:
+        >>> check_memory(40, torch.complex64, torch.device("cpu"))
+        Traceback (most recent call last):
+        ...
+        suanli.errors.SimulationTooLarge: a 40-qubit state-vector simulation needs 16.0 TiB ...
+    """
+    one = state_bytes(num_qubits, dtype, batch)
+    need = int(one * copies)
+    have = available_bytes(device)
+    if need > have:
+        prec = "complex64" if dtype == torch.complex64 else "complex128"
+        batch_txt = f" × batch {batch}" if batch > 1 else ""
+        advice = []
+        if dtype == torch.complex128:
+            advice.append("use complex64 (precision='single') to halve it")
+        if batch > 1:
+            advice.append("use a smaller batch")
+        advice.append("simulate fewer qubits, or run on a device with more memory")
+        advice.append("circuits of this width need a tensor-network or MPS method instead of a state vector")
+        raise SimulationTooLarge(
+            f"a {num_qubits}-qubit {what} needs {format_bytes(need)} "
+            f"({copies:g} × 2^{num_qubits} amplitudes × {torch.empty((), dtype=dtype).element_size()} B {prec}"
+            f"{batch_txt}) but {device} has {format_bytes(have)} available; " + "; ".join(advice),
+            bytes_needed=need,
+            bytes_available=have,
+        )
+    return need
