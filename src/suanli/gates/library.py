@@ -219,6 +219,11 @@ def _reverse_definition(steps_fn: Callable[..., list[Any]]) -> Callable[..., lis
 # ---------------------------------------------------------------------------------------------------------
 # one-qubit gates
 # ---------------------------------------------------------------------------------------------------------
+def _phase_steps(angle: Any) -> list[Any]:
+    """exp(i·angle)·I written with qelib1 gates (global phase, needed for exact definitions)."""
+    return [("p", (0,), (angle,)), ("x", (0,), ()), ("p", (0,), (angle,)), ("x", (0,), ())]
+
+
 gate("id", 1, _const(_I2), _self_inverse("id"), aliases=("i",), qelib1=True, diagonal=True,
      label="I", doc="Identity.")
 gate("x", 1, _const(_X), _self_inverse("x"), qelib1=True, doc="Pauli X (bit flip).")
@@ -233,13 +238,10 @@ gate("t", 1, _const(np.diag([1, np.exp(1j * PI / 4)])), _named("tdg"), qelib1=Tr
 gate("tdg", 1, _const(np.diag([1, np.exp(-1j * PI / 4)])), _named("t"), qelib1=True, diagonal=True,
      label="T†", doc="T† (inverse of T).")
 gate("sx", 1, _const(_SX), _named("sxdg"), aliases=("sqrt_x", "x_1_2"), qelib1=True, label="√X",
+     definition=lambda: [("rx", (0,), (PI / 2,)), *_phase_steps(PI / 4)],
      doc="√X, the square root of X (Qiskit's SXGate, Cirq's X**0.5).")
-gate("sxdg", 1, _const(_SX.conj().T), _named("sx"), qelib1=True, label="√X†", doc="Inverse of √X.")
-
-
-def _phase_steps(angle: Any) -> list[Any]:
-    """exp(i·angle)·I written with qelib1 gates (global phase, needed for exact definitions)."""
-    return [("p", (0,), (angle,)), ("x", (0,), ()), ("p", (0,), (angle,)), ("x", (0,), ())]
+gate("sxdg", 1, _const(_SX.conj().T), _named("sx"), qelib1=True, label="√X†",
+     definition=lambda: [("rx", (0,), (-PI / 2,)), *_phase_steps(-PI / 4)], doc="Inverse of √X.")
 
 
 gate("sy", 1, _const(_SY), _named("sydg"), aliases=("sqrt_y", "y_1_2"), label="√Y",
@@ -263,7 +265,7 @@ gate("p", 1, lambda lam: _stack([[1, 0], [0, _expi(lam)]]), _negate("p"), params
      aliases=("u1", "phase"), qelib1=True, diagonal=True, label="P",
      doc="Phase gate diag(1, e^{iλ}); also named u1.")
 gate("u0", 1, lambda g: _stack([[1, 0 * g], [0, 1]]), _negate("u0"), params=("gamma",), qelib1=True,
-     diagonal=True, label="U0", doc="Idle gate of qelib1.inc (identity for any γ).")
+     diagonal=True, definition=lambda g: [], label="U0", doc="Idle gate of qelib1.inc (identity for any γ).")
 gate("u2", 1, lambda phi, lam: _u3(torch.full_like(phi, PI / 2), phi, lam),
      lambda phi, lam: ("u3", (-PI / 2, -lam, -phi)), params=("phi", "lambda"), qelib1=True,
      doc="u2(φ, λ) = u3(π/2, φ, λ).")
@@ -285,7 +287,8 @@ gate("cz", 2, _const(_np_controlled(_Z)), _self_inverse("cz"), qelib1=True, diag
      num_controls=1, label="Z", doc="Controlled Z.")
 gate("ch", 2, _const(_np_controlled(_H)), _self_inverse("ch"), qelib1=True, num_controls=1, label="H",
      doc="Controlled Hadamard.")
-gate("swap", 2, _const(_SWAP), _self_inverse("swap"), qelib1=True, doc="Swap two qubits.")
+gate("swap", 2, _const(_SWAP), _self_inverse("swap"), qelib1=True,
+     definition=lambda: [("cx", (0, 1), ()), ("cx", (1, 0), ()), ("cx", (0, 1), ())], doc="Swap two qubits.")
 _ISWAP = np.array([[1, 0, 0, 0], [0, 0, 1j, 0], [0, 1j, 0, 0], [0, 0, 0, 1]])
 _ISWAP_STEPS = [("s", (0,), ()), ("s", (1,), ()), ("h", (0,), ()), ("cx", (0, 1), ()), ("cx", (1, 0), ()),
                 ("h", (1,), ())]
@@ -294,8 +297,12 @@ gate("iswap", 2, _const(_ISWAP), _named("iswapdg"), label="iSWAP", definition=la
 gate("iswapdg", 2, _const(_ISWAP.conj().T), _named("iswap"), label="iSWAP†",
      definition=_reverse_definition(lambda: list(_ISWAP_STEPS)), doc="Inverse of iSWAP.")
 gate("crx", 2, lambda t: _controlled(_rot1(t, "x")), _negate("crx"), params=("theta",), qelib1=True,
+     definition=lambda t: [("p", (1,), (PI / 2,)), ("cx", (0, 1), ()), ("u3", (1,), (-t / 2, 0.0, 0.0)),
+                           ("cx", (0, 1), ()), ("u3", (1,), (t / 2, -PI / 2, 0.0))],
      num_controls=1, label="RX", doc="Controlled rx.")
 gate("cry", 2, lambda t: _controlled(_rot1(t, "y")), _negate("cry"), params=("theta",), qelib1=True,
+     definition=lambda t: [("ry", (1,), (t / 2,)), ("cx", (0, 1), ()), ("ry", (1,), (-t / 2,)),
+                           ("cx", (0, 1), ())],
      num_controls=1, label="RY", doc="Controlled ry.")
 gate("crz", 2, lambda t: _controlled(_rot1(t, "z")), _negate("crz"), params=("theta",), qelib1=True,
      diagonal=True, num_controls=1, label="RZ", doc="Controlled rz.")
@@ -307,8 +314,11 @@ gate("cu3", 2, lambda t, phi, lam: _controlled(_u3(t, phi, lam)),
      num_controls=1, label="U3", doc="Controlled u3.")
 gate("cu", 2, lambda t, phi, lam, g: _controlled(_expi(g)[..., None, None] * _u3(t, phi, lam)),
      lambda t, phi, lam, g: ("cu", (-t, -lam, -phi, -g)), params=("theta", "phi", "lambda", "gamma"),
-     qelib1=True, num_controls=1, label="U", doc="Controlled e^{iγ}·u3(θ, φ, λ) (Qiskit's CUGate).")
+     qelib1=True, definition=lambda t, phi, lam, g: [
+         ("p", (0,), (g,)), ("p", (0,), ((lam + phi) / 2,)), ("p", (1,), ((lam - phi) / 2,)), ("cx", (0, 1), ()),
+         ("u3", (1,), (-t / 2, 0.0, -(phi + lam) / 2)), ("cx", (0, 1), ()), ("u3", (1,), (t / 2, phi, 0.0))], num_controls=1, label="U", doc="Controlled e^{iγ}·u3(θ, φ, λ) (Qiskit's CUGate).")
 gate("csx", 2, _const(_np_controlled(_SX)), _named("csxdg"), qelib1=True, num_controls=1, label="√X",
+     definition=lambda: [("h", (1,), ()), ("cp", (0, 1), (PI / 2,)), ("h", (1,), ())],
      doc="Controlled √X.")
 gate("csxdg", 2, _const(_np_controlled(_SX.conj().T)), _named("csx"), num_controls=1, label="√X†",
      definition=lambda: [("h", (1,), ()), ("cp", (0, 1), (-PI / 2,)), ("h", (1,), ())],
@@ -319,6 +329,8 @@ gate("csdg", 2, _const(_np_controlled(np.diag([1, -1j]))), _named("cs"), diagona
      label="S†", definition=lambda: [("cp", (0, 1), (-PI / 2,))], doc="Controlled S†.")
 _XX, _YY, _ZZ, _ZX = (np.kron(a, b) for a, b in ((_X, _X), (_Y, _Y), (_Z, _Z), (_Z, _X)))
 gate("rxx", 2, lambda t: _two_pauli_rot(t, _XX), _negate("rxx"), params=("theta",), qelib1=True,
+     definition=lambda t: [("h", (0,), ()), ("h", (1,), ()), ("cx", (0, 1), ()), ("rz", (1,), (t,)),
+                           ("cx", (0, 1), ()), ("h", (0,), ()), ("h", (1,), ())],
      label="RXX", doc="exp(-iθ X⊗X/2).")
 gate("ryy", 2, lambda t: _two_pauli_rot(t, _YY), _negate("ryy"), params=("theta",), label="RYY",
      definition=lambda t: [("rx", (0,), (PI / 2,)), ("rx", (1,), (PI / 2,)), ("cx", (0, 1), ()),
@@ -326,6 +338,7 @@ gate("ryy", 2, lambda t: _two_pauli_rot(t, _YY), _negate("ryy"), params=("theta"
                            ("rx", (1,), (-PI / 2,))],
      doc="exp(-iθ Y⊗Y/2).")
 gate("rzz", 2, lambda t: _two_pauli_rot(t, _ZZ), _negate("rzz"), params=("theta",), qelib1=True,
+     definition=lambda t: [("cx", (0, 1), ()), ("rz", (1,), (t,)), ("cx", (0, 1), ())],
      diagonal=True, label="RZZ", doc="exp(-iθ Z⊗Z/2).")
 gate("rzx", 2, lambda t: _two_pauli_rot(t, _ZX), _negate("rzx"), params=("theta",), label="RZX",
      definition=lambda t: [("h", (1,), ()), ("cx", (0, 1), ()), ("rz", (1,), (t,)), ("cx", (0, 1), ()),
@@ -364,6 +377,7 @@ gate("ccz", 3, _const(_np_controlled(_Z, 2)), _self_inverse("ccz"), diagonal=Tru
      label="Z", definition=lambda: [("h", (2,), ()), ("ccx", (0, 1, 2), ()), ("h", (2,), ())],
      doc="Doubly controlled Z.")
 gate("cswap", 3, _const(_np_controlled(_SWAP)), _self_inverse("cswap"), aliases=("fredkin",), qelib1=True,
+     definition=lambda: [("cx", (2, 1), ()), ("ccx", (0, 1, 2), ()), ("cx", (2, 1), ())],
      num_controls=1, doc="Controlled swap (Fredkin).")
 
 
@@ -397,7 +411,31 @@ def _c3sqrtx_steps() -> list[Any]:
 gate("rccx", 3, lambda: torch.from_numpy(_unitary_of_steps(_rccx_steps(), 3)), _self_inverse("rccx"),
      qelib1=True, label="RCCX", definition=_rccx_steps,
      doc="Relative-phase Toffoli (qelib1.inc's rccx).")
+def _c3x_steps() -> list[Any]:
+    e = PI / 8
+
+    def p(q: int, a: float) -> Any:
+        return ("p", (q,), (a,))
+
+    def cx(a: int, b: int) -> Any:
+        return ("cx", (a, b), ())
+
+    return [("h", (3,), ()), p(0, e), p(1, e), p(2, e), p(3, e), cx(0, 1), p(1, -e), cx(0, 1), cx(1, 2), p(2, -e),
+            cx(0, 2), p(2, e), cx(1, 2), p(2, -e), cx(0, 2), cx(2, 3), p(3, -e), cx(1, 3), p(3, e), cx(2, 3),
+            p(3, -e), cx(0, 3), p(3, e), cx(2, 3), p(3, -e), cx(1, 3), p(3, e), cx(2, 3), p(3, -e), cx(0, 3),
+            ("h", (3,), ())]
+
+
+def _c4x_steps() -> list[Any]:
+    def hcp(c: int, a: float) -> list[Any]:
+        return [("h", (4,), ()), ("cp", (c, 4), (a,)), ("h", (4,), ())]
+
+    return [*hcp(3, PI / 2), ("c3x", (0, 1, 2, 3), ()), *hcp(3, -PI / 2), ("c3x", (0, 1, 2, 3), ()),
+            ("c3sqrtx", (0, 1, 2, 4), ())]
+
+
 gate("c3x", 4, _const(_mcx(3)), _self_inverse("c3x"), aliases=("cccx",), qelib1=True, num_controls=3,
+     definition=_c3x_steps,
      label="X", doc="Triply controlled X.")
 gate("c3sqrtx", 4, _const(_np_controlled(_SX, 3)), _named("c3sxdg"), aliases=("c3sx",), qelib1=True,
      num_controls=3, label="√X", definition=_c3sqrtx_steps, doc="Triply controlled √X.")
@@ -409,4 +447,5 @@ gate("rc3x", 4, lambda: torch.from_numpy(_unitary_of_steps(_rc3x_steps(), 4)), _
 gate("rc3xdg", 4, lambda: torch.from_numpy(_unitary_of_steps(_rc3x_steps(), 4).conj().T), _named("rc3x"),
      label="RC3X†", definition=_reverse_definition(_rc3x_steps), doc="Inverse of rc3x.")
 gate("c4x", 5, _const(_mcx(4)), _self_inverse("c4x"), aliases=("ccccx",), qelib1=True, num_controls=4,
+     definition=_c4x_steps,
      label="X", doc="Quadruply controlled X.")

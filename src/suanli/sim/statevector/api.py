@@ -39,27 +39,44 @@ def _prepare(
     return compiled, dev, dt
 
 
-def _unitary_ops(compiled: Compiled, what: str) -> list[Op]:
-    """Gate ops only: measurements are dropped; resets of untouched qubits are no-ops; else refuse."""
+def _static_ops(ops: list[Op]) -> list[Op] | None:
+    """The gate ops of a circuit whose result is one pure state, or None when it is dynamic.
+
+    Terminal measurements are dropped, resets of qubits still in |0> are dropped, and conditions on bits that
+    no measurement has written yet are decided (they read 0). Anything else (a measurement followed by more
+    work, a reset after use, a condition on a measured bit) makes the circuit dynamic.
+    """
+    dynamic, _terminal = _split_terminal(ops)
+    written: set[int] = set()
     touched: set[int] = set()
-    ops = []
-    for i, op in enumerate(compiled.ops):
+    out = []
+    for op in dynamic:
         if op.condition is not None:
-            raise SimulationError(
-                f"{what}() needs a circuit without classical conditions (operation {i}, {op.name!r}, is "
-                "conditioned); use sample() or outcome_probabilities() for dynamic circuits"
-            )
+            if written.intersection(op.condition.clbits):
+                return None
+            if op.condition.value != 0:
+                continue
+            op = Op(op.kind, op.qubits, op.tensor, op.clbit, None, op.name)
         if op.kind == "measure":
-            continue
+            return None
         if op.kind == "reset":
             if op.qubits[0] in touched:
-                raise SimulationError(
-                    f"{what}() needs a unitary circuit but it resets qubit {op.qubits[0]} after using it "
-                    f"(operation {i}); use sample() or outcome_probabilities()"
-                )
+                return None
             continue
         touched.update(op.qubits)
-        ops.append(op)
+        out.append(op)
+    return out
+
+
+def _unitary_ops(compiled: Compiled, what: str) -> list[Op]:
+    """Gate ops for functions that need one pure state; refuse dynamic circuits with advice."""
+    ops = _static_ops(compiled.ops)
+    if ops is None:
+        raise SimulationError(
+            f"{what}() needs a circuit with one pure final state, but this one measures mid-circuit, resets a "
+            "used qubit, or conditions on a measured bit; use probabilities(), sample() or "
+            "outcome_probabilities(), which simulate such circuits exactly"
+        )
     return ops
 
 
@@ -131,9 +148,11 @@ def probabilities(
 ) -> torch.Tensor:
     """Exact outcome probabilities of all qubits, or the marginal of ``qubits`` in the order given.
 
-    Measurements in the circuit are ignored (exact for terminal measurements). Index ``i`` of the result reads
-    big-endian over ``qubits``: ``qubits[0]`` is the most significant bit. Real dtype: float32 for complex64,
-    float64 for complex128.
+    The distribution is that of measuring the qubits after the whole circuit. Terminal measurements do not
+    change it; mid-circuit measurements, resets and classical conditions are applied exactly, by following
+    every outcome branch with its probability (no sampling). Index ``i`` of the result reads big-endian over
+    ``qubits``: ``qubits[0]`` is the most significant bit. Real dtype: float32 for complex64, float64 for
+    complex128. Gradients flow for circuits without mid-circuit measurements.
 
     Examples:
         >>> import suanli
@@ -149,7 +168,9 @@ def probabilities(
         qubits = [int(q) for q in qubits]
         if len(set(qubits)) != len(qubits) or any(not 0 <= q < n for q in qubits):
             raise SuanliError(f"qubits must be distinct indices in 0..{n - 1}, got {qubits}")
-    ops = _unitary_ops(compiled, "probabilities")
+    ops = _static_ops(compiled.ops)
+    if ops is None:
+        return _dynamic_probabilities(compiled, qubits, progress)
     sv = _final_state(compiled, ops, progress, extra_copies=0.5)
     with torch.set_grad_enabled(torch.is_grad_enabled() and compiled.requires_grad):
         psi = sv.canonical()
@@ -198,6 +219,30 @@ def expectation(
                 values.append(hermitian_expectation(psi, n, o))
         out = values[0] if single else torch.stack(values, dim=-1)
     return _shape_out(out, compiled)
+
+
+def _dynamic_probabilities(compiled: Compiled, qubits: list[int] | None, progress: Progress | None) -> torch.Tensor:
+    if compiled.batch is not None:
+        # each parameter set branches differently: run them one by one
+        rows = []
+        for b in range(compiled.batch):
+            single = Compiled(_slice_ops(compiled.ops, b), compiled.num_qubits, compiled.num_clbits, None, False,
+                              compiled.dtype, compiled.device)
+            rows.append(_dynamic_probabilities(single, qubits, progress))
+        return torch.stack(rows)
+    n = compiled.num_qubits
+    real = torch.float64 if compiled.dtype == torch.complex128 else torch.float32
+    m = n if qubits is None else len(qubits)
+    acc = torch.zeros(1 << m, dtype=torch.float64, device=compiled.device)
+    ops = [op for op in _split_terminal(compiled.ops)[0]]
+
+    def leaf(sv: StateVector, record: np.ndarray, weight: float) -> None:
+        psi = sv.canonical()
+        acc.add_(marginal_probabilities(psi, n, qubits)[0].to(torch.float64), alpha=weight)
+
+    with torch.no_grad():
+        _walk(compiled, ops, None, 1, leaf, progress, cutoff=1e-14)
+    return acc.to(real)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -408,11 +453,12 @@ def _sample_one(
 
     t1 = time.perf_counter()
     with torch.no_grad():
-        is_dynamic = any(op.kind in ("measure", "reset") or op.condition is not None for op in dynamic)
-        if is_dynamic:
+        static = _static_ops(dynamic)
+        is_dynamic = static is None
+        if static is None:
             branches = _walk(compiled, dynamic, rng, shots, leaf, progress)
         else:
-            sv = _final_state(compiled, dynamic, progress)
+            sv = _final_state(compiled, static, progress)
             leaf(sv, np.zeros(compiled.num_clbits, dtype=np.uint8), shots)
             branches = 1
         if compiled.device.type == "cuda":
@@ -507,11 +553,11 @@ def outcome_probabilities(
                 key = "".join(map(str, record.tolist()))
                 out[key] = out.get(key, 0.0) + weight
 
-        is_dynamic = any(op.kind in ("measure", "reset") or op.condition is not None for op in dynamic)
-        if is_dynamic:
+        static = _static_ops(dynamic)
+        if static is None:
             _walk(compiled, dynamic, None, 1, leaf, progress, cutoff=cutoff)
         else:
-            sv = _final_state(compiled, dynamic, progress)
+            sv = _final_state(compiled, static, progress)
             leaf(sv, np.zeros(compiled.num_clbits, dtype=np.uint8), 1.0)
     if order == "qiskit":
         return {to_qiskit_key(k, sizes): v for k, v in out.items()}
