@@ -7,7 +7,7 @@ Examples:
     >>> import suanli
     >>> c = suanli.Circuit(2, 2).h(0).cx(0, 1).measure([0, 1], [0, 1])
     >>> suanli.sample(c, shots=100, seed=1, device="cpu").counts()
-    Counts({'00': 52, '11': 48})
+    Counts({'11': 53, '00': 47})
 """
 
 from __future__ import annotations

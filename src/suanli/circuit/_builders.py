@@ -62,15 +62,21 @@ class GateBuilders:
         return self._add_gate("tdg", (), (qubit,))
 
     def sx(self, qubit: int | Iterable[int]) -> Circuit:
-        """√X, the square root of X (Qiskit's SXGate, Cirq's X**0.5). A list of qubits applies the gate to each."""
+        """√X, the square root of X (Qiskit's SXGate, Cirq's X**0.5). A list of qubits applies the gate to
+        each.
+        """
         return self._add_gate("sx", (), (qubit,))
 
     def sqrt_x(self, qubit: int | Iterable[int]) -> Circuit:
-        """Alias of :meth:`sx`. √X, the square root of X (Qiskit's SXGate, Cirq's X**0.5). A list of qubits applies the gate to each."""
+        """Alias of :meth:`sx`. √X, the square root of X (Qiskit's SXGate, Cirq's X**0.5). A list of qubits
+        applies the gate to each.
+        """
         return self._add_gate("sx", (), (qubit,))
 
     def x_1_2(self, qubit: int | Iterable[int]) -> Circuit:
-        """Alias of :meth:`sx`. √X, the square root of X (Qiskit's SXGate, Cirq's X**0.5). A list of qubits applies the gate to each."""
+        """Alias of :meth:`sx`. √X, the square root of X (Qiskit's SXGate, Cirq's X**0.5). A list of qubits
+        applies the gate to each.
+        """
         return self._add_gate("sx", (), (qubit,))
 
     def sxdg(self, qubit: int | Iterable[int]) -> Circuit:
@@ -82,11 +88,15 @@ class GateBuilders:
         return self._add_gate("sy", (), (qubit,))
 
     def sqrt_y(self, qubit: int | Iterable[int]) -> Circuit:
-        """Alias of :meth:`sy`. √Y, the square root of Y (Cirq's Y**0.5). A list of qubits applies the gate to each."""
+        """Alias of :meth:`sy`. √Y, the square root of Y (Cirq's Y**0.5). A list of qubits applies the gate to
+        each.
+        """
         return self._add_gate("sy", (), (qubit,))
 
     def y_1_2(self, qubit: int | Iterable[int]) -> Circuit:
-        """Alias of :meth:`sy`. √Y, the square root of Y (Cirq's Y**0.5). A list of qubits applies the gate to each."""
+        """Alias of :meth:`sy`. √Y, the square root of Y (Cirq's Y**0.5). A list of qubits applies the gate to
+        each.
+        """
         return self._add_gate("sy", (), (qubit,))
 
     def sydg(self, qubit: int | Iterable[int]) -> Circuit:
@@ -94,15 +104,21 @@ class GateBuilders:
         return self._add_gate("sydg", (), (qubit,))
 
     def sw(self, qubit: int | Iterable[int]) -> Circuit:
-        """√W with W = (X+Y)/√2 (Cirq's PhasedXPowGate(phase_exponent=0.25, exponent=0.5)); Sycamore RCS. A list of qubits applies the gate to each."""
+        """√W with W = (X+Y)/√2 (Cirq's PhasedXPowGate(phase_exponent=0.25, exponent=0.5)); Sycamore RCS. A
+        list of qubits applies the gate to each.
+        """
         return self._add_gate("sw", (), (qubit,))
 
     def sqrt_w(self, qubit: int | Iterable[int]) -> Circuit:
-        """Alias of :meth:`sw`. √W with W = (X+Y)/√2 (Cirq's PhasedXPowGate(phase_exponent=0.25, exponent=0.5)); Sycamore RCS. A list of qubits applies the gate to each."""
+        """Alias of :meth:`sw`. √W with W = (X+Y)/√2 (Cirq's PhasedXPowGate(phase_exponent=0.25,
+        exponent=0.5)); Sycamore RCS. A list of qubits applies the gate to each.
+        """
         return self._add_gate("sw", (), (qubit,))
 
     def hz_1_2(self, qubit: int | Iterable[int]) -> Circuit:
-        """Alias of :meth:`sw`. √W with W = (X+Y)/√2 (Cirq's PhasedXPowGate(phase_exponent=0.25, exponent=0.5)); Sycamore RCS. A list of qubits applies the gate to each."""
+        """Alias of :meth:`sw`. √W with W = (X+Y)/√2 (Cirq's PhasedXPowGate(phase_exponent=0.25,
+        exponent=0.5)); Sycamore RCS. A list of qubits applies the gate to each.
+        """
         return self._add_gate("sw", (), (qubit,))
 
     def swdg(self, qubit: int | Iterable[int]) -> Circuit:
@@ -126,11 +142,15 @@ class GateBuilders:
         return self._add_gate("p", (lambda_,), (qubit,))
 
     def u1(self, lambda_: Any, qubit: int | Iterable[int]) -> Circuit:
-        """Alias of :meth:`p`. Phase gate diag(1, e^{iλ}); also named u1. A list of qubits applies the gate to each."""
+        """Alias of :meth:`p`. Phase gate diag(1, e^{iλ}); also named u1. A list of qubits applies the gate to
+        each.
+        """
         return self._add_gate("p", (lambda_,), (qubit,))
 
     def phase(self, lambda_: Any, qubit: int | Iterable[int]) -> Circuit:
-        """Alias of :meth:`p`. Phase gate diag(1, e^{iλ}); also named u1. A list of qubits applies the gate to each."""
+        """Alias of :meth:`p`. Phase gate diag(1, e^{iλ}); also named u1. A list of qubits applies the gate to
+        each.
+        """
         return self._add_gate("p", (lambda_,), (qubit,))
 
     def u0(self, gamma: Any, qubit: int | Iterable[int]) -> Circuit:
@@ -142,15 +162,20 @@ class GateBuilders:
         return self._add_gate("u2", (phi, lambda_,), (qubit,))
 
     def u3(self, theta: Any, phi: Any, lambda_: Any, qubit: int | Iterable[int]) -> Circuit:
-        """General one-qubit gate [[cos θ/2, −e^{iλ} sin θ/2], [e^{iφ} sin θ/2, e^{i(φ+λ)} cos θ/2]]. A list of qubits applies the gate to each."""
+        """General one-qubit gate [[cos θ/2, −e^{iλ} sin θ/2], [e^{iφ} sin θ/2, e^{i(φ+λ)} cos θ/2]]. A list of
+        qubits applies the gate to each.
+        """
         return self._add_gate("u3", (theta, phi, lambda_,), (qubit,))
 
     def u(self, theta: Any, phi: Any, lambda_: Any, qubit: int | Iterable[int]) -> Circuit:
-        """Alias of :meth:`u3`. General one-qubit gate [[cos θ/2, −e^{iλ} sin θ/2], [e^{iφ} sin θ/2, e^{i(φ+λ)} cos θ/2]]. A list of qubits applies the gate to each."""
+        """Alias of :meth:`u3`. General one-qubit gate [[cos θ/2, −e^{iλ} sin θ/2], [e^{iφ} sin θ/2, e^{i(φ+λ)}
+        cos θ/2]]. A list of qubits applies the gate to each.
+        """
         return self._add_gate("u3", (theta, phi, lambda_,), (qubit,))
 
     def r(self, theta: Any, phi: Any, qubit: int | Iterable[int]) -> Circuit:
-        """Rotation by θ about cos φ·X + sin φ·Y (Qiskit's RGate). A list of qubits applies the gate to each."""
+        """Rotation by θ about cos φ·X + sin φ·Y (Qiskit's RGate). A list of qubits applies the gate to each.
+        """
         return self._add_gate("r", (theta, phi,), (qubit,))
 
     def cx(self, control: int, target: int) -> Circuit:
@@ -262,11 +287,15 @@ class GateBuilders:
         return self._add_gate("dcxdg", (), (qubit1, qubit2,))
 
     def fsim(self, theta: Any, phi: Any, qubit1: int, qubit2: int) -> Circuit:
-        """Google's fermionic simulation gate fSim(θ, φ) (Cirq's FSimGate): iSWAP-like rotation by θ, controlled phase e^{-iφ}."""
+        """Google's fermionic simulation gate fSim(θ, φ) (Cirq's FSimGate): iSWAP-like rotation by θ,
+        controlled phase e^{-iφ}.
+        """
         return self._add_gate("fsim", (theta, phi,), (qubit1, qubit2,))
 
     def fs(self, theta: Any, phi: Any, qubit1: int, qubit2: int) -> Circuit:
-        """Alias of :meth:`fsim`. Google's fermionic simulation gate fSim(θ, φ) (Cirq's FSimGate): iSWAP-like rotation by θ, controlled phase e^{-iφ}."""
+        """Alias of :meth:`fsim`. Google's fermionic simulation gate fSim(θ, φ) (Cirq's FSimGate): iSWAP-like
+        rotation by θ, controlled phase e^{-iφ}.
+        """
         return self._add_gate("fsim", (theta, phi,), (qubit1, qubit2,))
 
     def syc(self, qubit1: int, qubit2: int) -> Circuit:

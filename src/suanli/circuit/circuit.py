@@ -26,8 +26,8 @@ from .parameter import Parameter
 
 __all__ = ["Circuit"]
 
-QubitLike = Union[int, Iterable[int]]
-ConditionTarget = Union[str, Register, int, Sequence[int]]
+QubitLike = Union[int, Iterable[int]]  # noqa: UP007  (runtime alias; Python 3.10 has no `|` on these)
+ConditionTarget = Union[str, Register, int, Sequence[int]]  # noqa: UP007
 
 
 class Circuit(GateBuilders):
@@ -48,13 +48,13 @@ class Circuit(GateBuilders):
         >>> c.depth(), c.count_ops()
         (4, {'measure': 3, 'cx': 2, 'h': 1})
         >>> print(c.draw())
-        q0: ─H──●─────M───────
+        q0: ─H──●─────M────────
                 │     ║
-        q1: ────X──●──╫──M────
+        q1: ────X──●──╫──M─────
                    │  ║  ║
-        q2: ───────X──╫──╫──M─
+        q2: ───────X──╫──╫──M──
                       ║  ║  ║
-        c:  ══════════0══1══2═
+        c:  ══════════0══1══2══
     """
 
     def __init__(self, num_qubits: int = 0, num_clbits: int = 0, *, name: str | None = None) -> None:
@@ -123,14 +123,16 @@ class Circuit(GateBuilders):
         for r in self._cregs:
             if r.name == name:
                 return r
-        raise CircuitError(f"no classical register named {name!r}; have: {', '.join(r.name for r in self._cregs) or 'none'}")
+        have = ", ".join(r.name for r in self._cregs) or "none"
+        raise CircuitError(f"no classical register named {name!r}; have: {have}")
 
     def qreg(self, name: str) -> Register:
         """The quantum register called ``name``."""
         for r in self._qregs:
             if r.name == name:
                 return r
-        raise CircuitError(f"no quantum register named {name!r}; have: {', '.join(r.name for r in self._qregs) or 'none'}")
+        have = ", ".join(r.name for r in self._qregs) or "none"
+        raise CircuitError(f"no quantum register named {name!r}; have: {have}")
 
     # ------------------------------------------------------------------------------------------------------
     # sequence protocol

@@ -84,33 +84,29 @@ def draw_text(circuit: Circuit, *, max_width: int | None = None) -> str:
     names = [f"q{i}: " for i in range(n)]
     cname = "c:  " if has_classical else ""
     pad = max([len(s) for s in names] + [len(cname)] + [0])
-    # rows: 2 per qubit (wire, gap) + classical wire
-    wire_rows = [[] for _ in range(n)]  # type: list[list[str]]
-    gap_rows = [[] for _ in range(n)]  # type: list[list[str]]
-    classical: list[str] = []
+    # one entry per layer: the text of that layer on every row (wire and gap rows per qubit, classical wire)
+    columns: list[list[str]] = []
     for layer in _layers(circuit):
         wires = {q: "" for q in range(n)}
-        kinds: dict[int, str] = {}  # vertical line kind crossing qubit rows: '│' or '║'
+        kinds: dict[int, str] = {}  # vertical line crossing a qubit wire: '┼' or '╫'
         gap_kind: dict[int, str] = {}
         cl_text = ""
         for inst in layer:
             cells, lo, hi, to_cl = _cells(inst, n)
             wires.update(cells)
-            vertical = "║" if to_cl else "│"
             if inst.name == "barrier":
                 for r in range(lo, hi):
                     gap_kind[r] = "░"
                 continue
-            top = min(inst.qubits)
-            bottom = max(inst.qubits)
+            top, bottom = min(inst.qubits), max(inst.qubits)
             for r in range(lo, min(hi, n)):
-                if r >= top and r < bottom:
+                if top <= r < bottom:
                     gap_kind[r] = "│"
                 elif r >= bottom and to_cl:
                     gap_kind[r] = "║"
             for r in range(lo + 1, min(hi, n)):
                 if r not in cells:
-                    kinds[r] = "┼" if vertical == "│" else "╫"
+                    kinds[r] = "╫" if to_cl and r > bottom else "┼"
             if to_cl:
                 if inst.name == "measure":
                     cl_text = str(inst.clbits[0])
@@ -120,37 +116,40 @@ def draw_text(circuit: Circuit, *, max_width: int | None = None) -> str:
                     reg = cond.register or "c" + "".join(str(b) for b in cond.clbits)
                     cl_text = f"{reg}={cond.value}"
         width = max([len(s) for s in wires.values()] + [len(cl_text), 1])
+        col = []
         for q in range(n):
-            text = wires[q] or kinds.get(q, "")
-            fill = "─"
-            wire_rows[q].append(fill + text.center(width, fill) + fill)
-            g = gap_kind.get(q, " ")
-            gap_rows[q].append(" " + g.center(width) + " ")
+            col.append("─" + (wires[q] or kinds.get(q, "")).center(width, "─") + "─")
+            col.append(" " + gap_kind.get(q, " ").center(width) + " ")
         if has_classical:
-            classical.append("═" + (cl_text or "").center(width, "═") + "═")
-    lines: list[str] = []
+            col.append("═" + cl_text.center(width, "═") + "═")
+        columns.append(col)
+    heads = []
     for q in range(n):
-        lines.append(names[q].ljust(pad) + "".join(wire_rows[q]) + "─")
-        gap = " " * pad + "".join(gap_rows[q])
-        if q < n - 1 or has_classical:
-            lines.append(gap.rstrip())
+        heads += [names[q].ljust(pad), " " * pad]
     if has_classical:
-        lines.append(cname.ljust(pad) + "".join(classical) + "═")
-    lines = [ln for i, ln in enumerate(lines) if ln.strip() or i == len(lines) - 1]
-    if max_width is None or not lines or max(len(ln) for ln in lines) <= max_width:
-        return "\n".join(lines)
-    return _fold(lines, pad, max_width)
-
-
-def _fold(lines: list[str], pad: int, width: int) -> str:
-    body_w = max(10, width - pad - 2)
-    total = max(len(ln) for ln in lines) - pad
-    blocks = []
-    for start in range(0, total, body_w):
-        block = []
-        for ln in lines:
-            head = ln[:pad]
-            part = ln[pad + start : pad + start + body_w]
-            block.append((head + part).rstrip())
-        blocks.append("\n".join(block))
-    return "\n\n".join(blocks)
+        heads.append(cname.ljust(pad))
+    ends = ["─", ""] * n + (["═"] if has_classical else [])
+    # split the layers into blocks that fit max_width (a layer is never cut)
+    blocks: list[list[list[str]]] = [[]]
+    used = pad + 1
+    for col in columns:
+        w = len(col[0])
+        if max_width is not None and blocks[-1] and used + w > max_width:
+            blocks.append([])
+            used = pad + 1
+        blocks[-1].append(col)
+        used += w
+    out = []
+    for block in blocks:
+        rows = []
+        for r, head in enumerate(heads):
+            body = "".join(col[r] for col in block)
+            line = (head + body + ends[r]).rstrip()
+            is_gap = r < 2 * n and r % 2 == 1
+            if is_gap and not line.strip():
+                continue
+            if r == 2 * n - 1 and not has_classical:
+                continue
+            rows.append(line)
+        out.append("\n".join(rows))
+    return "\n\n".join(out)

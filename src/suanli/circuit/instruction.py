@@ -426,7 +426,9 @@ def check_bindings(expected: frozenset[Parameter], values: Mapping[Any, Any], *,
     for name, val in table.items():
         if isinstance(val, torch.Tensor):
             if val.dim() > 1:
-                raise ParameterError(f"parameter {name!r}: a tensor value must be 0-D or 1-D (a batch), got shape {tuple(val.shape)}")
+                raise ParameterError(
+                    f"parameter {name!r}: a tensor value must be 0-D or 1-D (a batch), got shape {tuple(val.shape)}"
+                )
             if val.is_complex():
                 raise ParameterError(f"parameter {name!r}: values must be real")
         elif not (is_numeric(val) or isinstance(val, ParameterExpression)):

@@ -27,7 +27,7 @@ import torch
 
 from ..errors import ParameterError
 
-__all__ = ["FUNCTIONS", "Parameter", "ParameterExpression", "ParamValue", "format_number", "is_numeric"]
+__all__ = ["FUNCTIONS", "ParamValue", "Parameter", "ParameterExpression", "format_number", "is_numeric"]
 
 #: The value of a gate parameter: a number, a tensor, or a symbolic expression.
 ParamValue = Union[float, torch.Tensor, "ParameterExpression"]

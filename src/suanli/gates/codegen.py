@@ -63,11 +63,23 @@ def _method(name: str, spec: GateSpec) -> str:
         doc += " A list of qubits applies the gate to each."
     ptuple = "(" + "".join(f"{p}, " for p in params) + ")" if params else "()"
     qtuple = "(" + "".join(f"{q}, " for q in qubits) + ")"
-    return (
-        f"\n    def {name}({args}) -> Circuit:\n"
-        f'        """{doc}"""\n'
-        f"        return self._add_gate(\"{spec.name}\", {ptuple.replace(', )', ',)')}, {qtuple.replace(', )', ',)')})\n"
-    )
+    ptuple, qtuple = ptuple.replace(", )", ",)"), qtuple.replace(", )", ",)")
+    signature = f"    def {name}({args}) -> Circuit:"
+    if len(signature) > 110:
+        arglist = "".join(f"        {a},\n" for a in args.split(", "))
+        signature = f"    def {name}(\n{arglist}    ) -> Circuit:"
+    docline = f'        """{doc}"""'
+    if len(docline) > 110:
+        words, lines, cur = doc.split(), [], ""
+        for w in words:
+            if len(cur) + len(w) + 1 > 100:
+                lines.append(cur)
+                cur = w
+            else:
+                cur = f"{cur} {w}" if cur else w
+        lines.append(cur)
+        docline = '        """' + "\n        ".join(lines) + '\n        """'
+    return f'\n{signature}\n{docline}\n        return self._add_gate("{spec.name}", {ptuple}, {qtuple})\n'
 
 
 def builders_source() -> str:

@@ -316,7 +316,8 @@ gate("cu", 2, lambda t, phi, lam, g: _controlled(_expi(g)[..., None, None] * _u3
      lambda t, phi, lam, g: ("cu", (-t, -lam, -phi, -g)), params=("theta", "phi", "lambda", "gamma"),
      qelib1=True, definition=lambda t, phi, lam, g: [
          ("p", (0,), (g,)), ("p", (0,), ((lam + phi) / 2,)), ("p", (1,), ((lam - phi) / 2,)), ("cx", (0, 1), ()),
-         ("u3", (1,), (-t / 2, 0.0, -(phi + lam) / 2)), ("cx", (0, 1), ()), ("u3", (1,), (t / 2, phi, 0.0))], num_controls=1, label="U", doc="Controlled e^{iγ}·u3(θ, φ, λ) (Qiskit's CUGate).")
+         ("u3", (1,), (-t / 2, 0.0, -(phi + lam) / 2)), ("cx", (0, 1), ()), ("u3", (1,), (t / 2, phi, 0.0))],
+     num_controls=1, label="U", doc="Controlled e^{iγ}·u3(θ, φ, λ) (Qiskit's CUGate).")
 gate("csx", 2, _const(_np_controlled(_SX)), _named("csxdg"), qelib1=True, num_controls=1, label="√X",
      definition=lambda: [("h", (1,), ()), ("cp", (0, 1), (PI / 2,)), ("h", (1,), ())],
      doc="Controlled √X.")

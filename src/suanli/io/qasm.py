@@ -33,7 +33,9 @@ def load_qasm(path: str | os.PathLike[str]) -> Circuit:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise QasmError(f"the file is not UTF-8 text ({exc.reason})", filename=str(path), line=line, column=col) from None
+        raise QasmError(
+            f"the file is not UTF-8 text ({exc.reason})", filename=str(path), line=line, column=col
+        ) from None
     return _parse(text, filename=str(path), base_dir=p.parent)
 
 
@@ -47,7 +49,7 @@ def loads_qasm(text: str, *, filename: str = "<string>", base_dir: str | os.Path
         >>> loads_qasm('OPENQASM 2.0; qreg q[1]; h q[0];')
         Traceback (most recent call last):
         ...
-        suanli.errors.QasmError: <string>:1:25: gate 'h' is not defined; add 'include "qelib1.inc";' after the header
+        suanli.errors.QasmError: <string>:1:26: gate 'h' is not defined; add 'include "qelib1.inc";' after the header
     """
     return _parse(text, filename=filename, base_dir=base_dir)
 

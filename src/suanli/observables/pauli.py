@@ -248,7 +248,7 @@ class Hermitian:
         return f"Hermitian(<{self.matrix.shape[0]}x{self.matrix.shape[1]}>, qubits={self.qubits})"
 
 
-Observable = Union[PauliSum, Hermitian, str]
+Observable = Union[PauliSum, Hermitian, str]  # noqa: UP007
 
 
 def as_observable(obs: Any) -> PauliSum | Hermitian:

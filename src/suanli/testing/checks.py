@@ -18,9 +18,9 @@ def unitary(circuit: Circuit, *, params: Any = None, dtype: torch.dtype = torch.
 
     Intended for checks on small circuits (≤ 10 qubits).
     """
+    from ..sim.statevector.api import _unitary_ops
     from ..sim.statevector.engine import compile_circuit, run_ops
     from ..sim.statevector.kernels import StateVector
-    from ..sim.statevector.api import _unitary_ops
 
     n = circuit.num_qubits
     if n > 10:

@@ -27,6 +27,7 @@ __all__ = ["parse"]
 _MAX_EXPR_DEPTH = 100
 _MAX_GATE_NESTING = 64
 _MAX_QUBITS = 4096
+_NOT_IN_BODY = frozenset({"measure", "reset", "if", "qreg", "creg", "gate", "opaque", "include"})
 
 
 @dataclass
@@ -274,7 +275,9 @@ class _Parser:
         name_tok, params, qubits = self._signature()
         self.expect(";", "after the opaque declaration")
         where = self._where(name_tok)
-        d = GateDefinition(name_tok.text, tuple(t.text for t in params), len(qubits), (), tuple(t.text for t in qubits), True)
+        d = GateDefinition(
+            name_tok.text, tuple(t.text for t in params), len(qubits), (), tuple(t.text for t in qubits), True
+        )
         self.prog.gates[name_tok.text] = _Gate(name_tok.text, len(params), len(qubits), None, d, where)
 
     def gate_definition(self) -> None:
@@ -300,7 +303,7 @@ class _Parser:
                     qs.append(formal_qubits[q.text])
                 body.append(Instruction("barrier", tuple(dict.fromkeys(qs))))
                 continue
-            if t.kind == "keyword" and t.text in ("measure", "reset", "if", "qreg", "creg", "gate", "opaque", "include"):
+            if t.kind == "keyword" and t.text in _NOT_IN_BODY:
                 raise t.error(f"{t.text!r} is not allowed inside a gate body (only gates and barriers)")
             if t.kind == "id" and t.text == name_tok.text:
                 raise t.error(f"gate {name_tok.text!r} cannot call itself")
@@ -418,7 +421,8 @@ class _Parser:
         if reg is None:
             if any(r.name == name_tok.text for r in other):
                 kind = "classical" if quantum else "quantum"
-                raise name_tok.error(f"{name_tok.text!r} is a {kind} register; a {'quantum' if quantum else 'classical'} one is needed here")
+                need = "quantum" if quantum else "classical"
+                raise name_tok.error(f"{name_tok.text!r} is a {kind} register; a {need} one is needed here")
             raise name_tok.error(f"undeclared {'quantum' if quantum else 'classical'} register {name_tok.text!r}")
         if self.at("["):
             self.advance()

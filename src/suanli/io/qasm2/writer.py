@@ -99,7 +99,10 @@ class _Writer:
             if inst.name == "barrier":
                 body.append(f"barrier {args};")
                 continue
-            gname = self.custom_gate(inst.definition) if inst.definition is not None else self.table_gate(get_gate(inst.name))
+            if inst.definition is not None:
+                gname = self.custom_gate(inst.definition)
+            else:
+                gname = self.table_gate(get_gate(inst.name))
             ptxt = "(" + ",".join(_expr(x) for x in inst.params) + ")" if inst.params else ""
             body.append(f"{gname}{ptxt} {args};")
         self.lines.append(f"gate {sig} {','.join(qnames)} {{ {' '.join(body)} }}")

@@ -35,7 +35,7 @@ def resolve_device(device: Any = None) -> torch.device:
     except (RuntimeError, TypeError) as exc:
         raise DeviceError(f"unknown device {device!r} ({exc}); use 'cpu', 'cuda' or 'cuda:N'") from None
     if dev.type == "cuda" and not torch.cuda.is_available():
-        raise DeviceError("device 'cuda' was requested but no CUDA GPU is available to PyTorch; use device='cpu'")
+        raise DeviceError("device 'cuda' was requested but PyTorch sees no CUDA GPU here; run on the CPU instead")
     if dev.type not in ("cpu", "cuda"):
         raise DeviceError(f"device {dev.type!r} is not supported; use 'cpu' or 'cuda'")
     return dev
@@ -106,7 +106,7 @@ def compile_circuit(
     params: Mapping[Any, Any] | None = None,
     *,
     dtype: torch.dtype = torch.complex64,
-    device: torch.device = torch.device("cpu"),
+    device: torch.device | None = None,
 ) -> Compiled:
     """Bind parameters, unroll custom gates and build the matrices.
 
@@ -116,11 +116,11 @@ def compile_circuit(
     """
     if not isinstance(circuit, Circuit):
         raise SuanliError(f"expected a suanli.Circuit, got {type(circuit).__name__}")
+    device = device if device is not None else torch.device("cpu")
     bindings = check_bindings(frozenset(circuit.parameters), params or {}, partial=False)
     ops: list[Op] = []
     batch: list[int | None] = [None]
     grad = [False]
-    cache: dict[tuple[Any, ...], torch.Tensor] = {}
 
     def note_tensor(t: torch.Tensor, what: str) -> None:
         if t.requires_grad:
@@ -157,27 +157,48 @@ def compile_circuit(
         spec = get_gate(inst.name)
         if spec.name in _SKIP:
             return
-        key = None
+        kind = "diagonal" if spec.diagonal else "matrix"
         if all(isinstance(v, float) for v in values):
-            key = (spec.name, *values)
-            mat = cache.get(key)
-        else:
-            mat = None
-            for v in values:
-                if isinstance(v, torch.Tensor):
-                    note_tensor(v, f"gate {spec.name!r}")
-        if mat is None:
-            mat = spec.matrix(*values, dtype=dtype, device=device)
-            if key is not None:
-                cache[key] = mat
-        if spec.diagonal:
-            ops.append(Op("diagonal", inst.qubits, torch.diagonal(mat, dim1=-2, dim2=-1), None, condition, spec.name))
-        else:
-            ops.append(Op("matrix", inst.qubits, mat, None, condition, spec.name))
+            # numeric parameters: matrices are built later, all gates of one name in one batched call
+            op = Op(kind, inst.qubits, None, None, condition, spec.name)
+            pending.setdefault(spec.name, []).append((op, tuple(values)))
+            ops.append(op)
+            return
+        for v in values:
+            if isinstance(v, torch.Tensor):
+                note_tensor(v, f"gate {spec.name!r}")
+        mat = spec.matrix(*values, dtype=dtype, device=device)
+        ops.append(Op(kind, inst.qubits, torch.diagonal(mat, dim1=-2, dim2=-1) if spec.diagonal else mat, None,
+                      condition, spec.name))
 
+    pending: dict[str, list[tuple[Op, tuple[float, ...]]]] = {}
     for inst in circuit:
         emit(inst, inst.condition, 0)
+    for name, items in pending.items():
+        _build_matrices(name, items, dtype, device)
     return Compiled(ops, circuit.num_qubits, circuit.num_clbits, batch[0], grad[0], dtype, device)
+
+
+def _build_matrices(
+    name: str, items: list[tuple[Op, tuple[float, ...]]], dtype: torch.dtype, device: torch.device
+) -> None:
+    """Fill in the matrices of numeric-parameter gates of one kind with one batched call (few kernel launches)."""
+    spec = get_gate(name)
+    if spec.num_params == 0:
+        mat = spec.matrix(dtype=dtype, device=device)
+        t = torch.diagonal(mat).contiguous() if spec.diagonal else mat
+        for op, _ in items:
+            op.tensor = t
+        return
+    unique: dict[tuple[float, ...], int] = {}
+    for _, vals in items:
+        unique.setdefault(vals, len(unique))
+    cols = torch.tensor(list(unique), dtype=torch.float64).T.contiguous()
+    mats = spec.matrix(*cols, dtype=dtype).to(device)
+    if spec.diagonal:
+        mats = torch.diagonal(mats, dim1=-2, dim2=-1).contiguous()
+    for op, vals in items:
+        op.tensor = mats[unique[vals]]
 
 
 def apply_gate(sv: StateVector, op: Op) -> None:

@@ -24,6 +24,8 @@ __all__ = ["StateVector"]
 _KRON_MAX_R = 8
 # A single permute-copy handles up to this many runs of axes; more are moved in chunks.
 _MAX_RUNS = 12
+# Diagonal gates on the last this-many axes are expanded to an explicit factor over those axes.
+_DIAG_TAIL = 10
 
 
 def _argsort(xs: list[int]) -> list[int]:
@@ -120,20 +122,38 @@ class StateVector:
     # gates
     # ------------------------------------------------------------------------------------------------------
     def apply_diagonal(self, diag: torch.Tensor, qubits: tuple[int, ...]) -> None:
-        """Multiply by a diagonal gate given as its diagonal (d,) or (B, d), in the gate's qubit order."""
+        """Multiply by a diagonal gate given as its diagonal (d,) or (B, d), in the gate's qubit order.
+
+        The diagonal is broadcast over the state in place. Targets among the last axes are folded into one
+        small explicit factor over the trailing ``2**_DIAG_TAIL`` amplitudes, so that the innermost loop of
+        the multiplication stays long.
+        """
         k = len(qubits)
         pos = [self.pos[q] for q in qubits]
-        order = _argsort(pos)
         batched = diag.dim() == 2
-        d = diag.reshape(diag.shape[0] if batched else 1, *([2] * k))
-        d = d.permute(0, *[1 + o for o in order])
-        special = sorted(pos)
-        shape = self._grouped_shape(special)
-        dshape = [d.shape[0]] + [1] * (len(shape) - 1)
-        for i in range(k):
-            dshape[2 + 2 * i] = 2
+        nb = diag.shape[0] if batched else 1
+        cut = max(0, self.n - _DIAG_TAIL)
+        head = sorted((p, i) for i, p in enumerate(pos) if p < cut)
+        tail = sorted((p, i) for i, p in enumerate(pos) if p >= cut)
+        d = diag.reshape(nb, *([2] * k)).permute(0, *[1 + i for _, i in head], *[1 + i for _, i in tail])
+        tail_len = 1 << (self.n - cut)
+        if tail:
+            tail_set = {p for p, _ in tail}
+            shape = [nb] + [2] * len(head) + [2 if a in tail_set else 1 for a in range(cut, self.n)]
+            full = [nb] + [2] * len(head) + [2] * (self.n - cut)
+            d = d.reshape(shape).expand(full).reshape(nb, *([2] * len(head)), tail_len)
+        else:
+            d = d.reshape(nb, *([2] * len(head)), 1)
+        special = [p for p, _ in head]
+        xshape = self._grouped_shape(special)
+        last = xshape.pop()
+        xshape += [last // tail_len, tail_len]
+        dshape = [nb] + [1] * (len(xshape) - 1)
+        for j in range(len(head)):
+            dshape[2 + 2 * j] = 2
+        dshape[-1] = tail_len if tail else 1
         d = d.reshape(dshape)
-        x = self.data.view(shape)
+        x = self.data.view(xshape)
         if self.inplace:
             x.mul_(d)
         else:
@@ -161,15 +181,18 @@ class StateVector:
         x = self.data
         if right == 1:
             lhs, rhs = x.view(b, left, d), u.transpose(-1, -2)
+            shape: tuple[int, ...] = (b, left, d)
         elif left == 1:
             lhs, rhs = u, x.view(b, d, right)
+            shape = (b, d, right)
         elif right <= _KRON_MAX_R:
             lhs, rhs = x.view(b, left, d * right), _kron_identity(u, right).transpose(-1, -2)
+            shape = (b, left, d * right)
         else:
             lhs, rhs = (u[:, None] if batched else u), x.view(b, left, d, right)
+            shape = (b, left, d, right)
         if self.inplace:
             out = self._spare_buffer()
-            shape = (*torch.broadcast_shapes(lhs.shape[:-2], rhs.shape[:-2]), lhs.shape[-2], rhs.shape[-1])
             torch.matmul(lhs, rhs, out=out.view(shape))
             self._swap_buffers()
         else:
