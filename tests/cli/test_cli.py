@@ -117,6 +117,27 @@ def test_run_order_qiskit(capsys: pytest.CaptureFixture[str]) -> None:
     assert tele["metadata"]["dynamic"] is True
 
 
+def test_run_exact_teleport(capsys: pytest.CaptureFixture[str]) -> None:
+    data = run_json(capsys, "run", TELEPORT, "--exact")
+    assert data["exact"] is True and data["precision"] == "double"
+    probs = data["probabilities"]
+    assert abs(sum(probs.values()) - 1.0) < 1e-12
+    expected = suanli.outcome_probabilities(suanli.load_qasm(TELEPORT))
+    assert probs.keys() == expected.keys()
+    assert all(abs(probs[k] - expected[k]) < 1e-12 for k in probs)
+    # teleportation: the corrected qubit (classical bit 2) reads 0 in every branch
+    assert all(k[2] == "0" for k in probs)
+
+
+def test_run_exact_qiskit_order_and_table(capsys: pytest.CaptureFixture[str]) -> None:
+    big = run_json(capsys, "run", GROVER, "--exact")["probabilities"]
+    qk = run_json(capsys, "run", GROVER, "--exact", "--order", "qiskit", "--precision", "single")["probabilities"]
+    assert {k[::-1]: v for k, v in big.items()}.keys() == qk.keys()
+    assert max(abs(big[k[::-1]] - v) for k, v in qk.items()) < 1e-5
+    code, out, err = run(capsys, "run", GROVER, "--exact", "--top", "3")
+    assert code == 0 and "exact" in out and err == ""
+
+
 def test_run_seed_drawn_and_repeatable(capsys: pytest.CaptureFixture[str]) -> None:
     first = run_json(capsys, "run", GROVER, "--device", "cpu")
     assert first["metadata"]["seed_given"] is False

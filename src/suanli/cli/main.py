@@ -41,7 +41,7 @@ from ..circuit import Circuit
 from ..errors import SuanliError
 from ..io import load_qasm
 from ..results import Result
-from ..sim.statevector import sample
+from ..sim.statevector import outcome_probabilities, sample
 from ..sim.statevector.engine import resolve_device
 from ..sim.statevector.memory import available_bytes, format_bytes
 
@@ -91,8 +91,8 @@ def _add_sim_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--precision",
         choices=tuple(_PRECISIONS),
-        default="single",
-        help="single = complex64, double = complex128 (default: %(default)s)",
+        default=None,
+        help="single = complex64, double = complex128 (default: single; double with run --exact)",
     )
 
 
@@ -138,6 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=_int_at_least(0),
         default=DEFAULT_TOP,
         help="outcomes shown in the table, 0 for all (default: %(default)s; --json always has all)",
+    )
+    p.add_argument(
+        "--exact",
+        action="store_true",
+        help="print the exact outcome distribution instead of sampling (mid-circuit measurements, resets "
+        "and conditions are followed branch by branch; double precision unless --precision is given)",
     )
     _add_json(p)
     p.set_defaults(func=cmd_run)
@@ -340,6 +346,10 @@ def _simulate(
 
 
 def cmd_run(args: argparse.Namespace, io: _Out) -> int:
+    if args.exact:
+        return cmd_run_exact(args, io)
+    if args.precision is None:
+        args.precision = "single"
     t0 = time.perf_counter()
     circuit, t_parse = _load(args.file)
     seed_given = args.seed is not None
@@ -423,6 +433,63 @@ def cmd_run(args: argparse.Namespace, io: _Out) -> int:
         table.add_row(
             Text(key or "(no bits)"), str(n), f"{n / result.shots:.4f}", Text(_bar(n / peak), "cyan")
         )
+    out.print(table)
+    out.print(Text("timings: " + " · ".join(f"{k} {_seconds(v)}" for k, v in timings.items())))
+    return 0
+
+
+def cmd_run_exact(args: argparse.Namespace, io: _Out) -> int:
+    """``run --exact``: the exact distribution of the classical register contents."""
+    if args.precision is None:
+        args.precision = "double"
+    t0 = time.perf_counter()
+    circuit, t_parse = _load(args.file)
+    progress = LazyProgress(io.err, f"simulating {Path(args.file).name}") if io.err.is_terminal else None
+    t1 = time.perf_counter()
+    try:
+        probs = outcome_probabilities(
+            circuit,
+            device=_device_arg(args.device),
+            dtype=_PRECISIONS[args.precision],
+            order=args.order,
+            progress=progress,
+        )
+    finally:
+        if progress is not None:
+            progress.close()
+    ranked = sorted(probs.items(), key=lambda kv: (-kv[1], kv[0]))
+    timings = {"parse": t_parse, "simulate": time.perf_counter() - t1, "total": time.perf_counter() - t0}
+    device = _device_arg(args.device) or ("cuda" if torch.cuda.is_available() else "cpu")
+    if args.json:
+        io.json(
+            {
+                "file": str(args.file),
+                "num_qubits": circuit.num_qubits,
+                "num_clbits": circuit.num_clbits,
+                "exact": True,
+                "device": device,
+                "precision": args.precision,
+                "order": args.order,
+                "probabilities": dict(ranked),
+                "timings": timings,
+            }
+        )
+        return 0
+    out = io.out
+    out.print(
+        Text(
+            f"{args.file}: {circuit.num_qubits} qubits, {circuit.num_clbits} clbits, {circuit.num_gates} gates; "
+            f"exact distribution · device {device} · precision {args.precision}"
+        )
+    )
+    top = ranked[: args.top or None]
+    table = Table(title=f"top {len(top)} of {len(ranked)} outcomes (exact)", box=box.SIMPLE_HEAD)
+    table.add_column("outcome", no_wrap=True)
+    table.add_column("probability", justify="right")
+    table.add_column("", no_wrap=True)
+    peak = top[0][1] if top else 1.0
+    for key, p in top:
+        table.add_row(Text(key or "(no bits)"), f"{p:.6g}", Text(_bar(p / peak if peak else 0.0), "cyan"))
     out.print(table)
     out.print(Text("timings: " + " · ".join(f"{k} {_seconds(v)}" for k, v in timings.items())))
     return 0
@@ -515,6 +582,8 @@ def cmd_draw(args: argparse.Namespace, io: _Out) -> int:
 def cmd_demo(args: argparse.Namespace, io: _Out) -> int:
     from .. import examples
 
+    if args.precision is None:
+        args.precision = "single"
     t0 = time.perf_counter()
     rows = []
     for name in examples.names():
