@@ -30,6 +30,28 @@ QubitLike = Union[int, Iterable[int]]  # noqa: UP007  (runtime alias; Python 3.1
 ConditionTarget = Union[str, Register, int, Sequence[int]]  # noqa: UP007
 
 
+def _as_index(value: Any) -> Any:
+    """NumPy integers become ints; everything else is returned for the caller's check."""
+    if not isinstance(value, (int, bool)):
+        try:
+            import numpy as np
+
+            if isinstance(value, np.integer):
+                return int(value)
+        except ImportError:  # pragma: no cover
+            pass
+    return value
+
+
+def _index_list(value: Any) -> list[Any]:
+    value = _as_index(value)
+    if isinstance(value, int):
+        return [value]
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise CircuitError(f"expected an index or a list of indices, got {value!r}")
+    return [_as_index(v) for v in value]
+
+
 class Circuit(GateBuilders):
     """A quantum circuit.
 
@@ -215,6 +237,7 @@ class Circuit(GateBuilders):
     def _check_clbits(self, clbits: Sequence[int], what: str) -> tuple[int, ...]:
         out = []
         for c in clbits:
+            c = _as_index(c)
             if isinstance(c, bool) or not isinstance(c, int):
                 raise CircuitError(f"{what}: classical bit indices must be ints, got {c!r}")
             if not 0 <= c < self._num_clbits:
@@ -224,14 +247,17 @@ class Circuit(GateBuilders):
             out.append(c)
         return tuple(out)
 
-    def _check_instruction(self, inst: Instruction) -> None:
+    def _check_instruction(self, inst: Instruction) -> Instruction:
         what = f"instruction {inst.name!r}"
-        self._check_qubits(inst.qubits, what)
-        self._check_clbits(inst.clbits, what)
+        qubits = self._check_qubits(inst.qubits, what)
+        clbits = self._check_clbits(inst.clbits, what)
         if inst.condition is not None:
             self._check_clbits(inst.condition.clbits, what + " condition")
         if inst.name == "measure" and len(inst.clbits) != len(inst.qubits):
             raise CircuitError("measure needs one classical bit per qubit")
+        if any(type(b) is not int for b in (*inst.qubits, *inst.clbits)):  # NumPy integers become ints
+            inst = inst.replace(qubits=qubits, clbits=clbits)
+        return inst
 
     def append(
         self,
@@ -260,12 +286,14 @@ class Circuit(GateBuilders):
             if inst.condition is not None:
                 raise CircuitError("an instruction inside a c_if block cannot carry its own condition")
             inst = inst.with_condition(self._condition)
-        self._check_instruction(inst)
+        inst = self._check_instruction(inst)
         self._ops.append(inst)
         return self
 
     def gate(self, name: str | GateDefinition, qubits: Sequence[int], params: Sequence[Any] = ()) -> Circuit:
         """Append a gate by name or alias (or a custom :class:`GateDefinition`)."""
+        if isinstance(name, str) and name in ("measure", "reset", "barrier"):
+            raise CircuitError(f"{name!r} is not a gate; use the circuit's {name}() method")
         return self.append(name, qubits, params)
 
     def _add_gate(self, name: str, params: tuple[Any, ...], qubits: tuple[Any, ...]) -> Circuit:
@@ -281,8 +309,8 @@ class Circuit(GateBuilders):
 
     def measure(self, qubit: QubitLike, clbit: QubitLike) -> Circuit:
         """Measure qubit(s) in the Z basis into classical bit(s); lists are paired element by element."""
-        qs = [qubit] if isinstance(qubit, int) else list(qubit)
-        cs = [clbit] if isinstance(clbit, int) else list(clbit)
+        qs = _index_list(qubit)
+        cs = _index_list(clbit)
         if len(qs) != len(cs):
             raise CircuitError(f"measure: {len(qs)} qubit(s) but {len(cs)} classical bit(s)")
         for q, c in zip(qs, cs):
@@ -308,7 +336,7 @@ class Circuit(GateBuilders):
 
     def reset(self, qubit: QubitLike) -> Circuit:
         """Reset qubit(s) to |0>."""
-        for q in [qubit] if isinstance(qubit, int) else list(qubit):
+        for q in _index_list(qubit):
             self.append(Instruction("reset", (q,)))
         return self
 
@@ -316,7 +344,7 @@ class Circuit(GateBuilders):
         """A barrier on the given qubits (all qubits when none are given). It has no effect on results."""
         flat: list[int] = []
         for q in qubits:
-            flat.extend([q] if isinstance(q, int) else list(q))
+            flat.extend(_index_list(q))
         if not flat:
             flat = list(range(self._num_qubits))
         return self.append(Instruction("barrier", tuple(flat)))

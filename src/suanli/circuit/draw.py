@@ -113,7 +113,7 @@ def draw_text(circuit: Circuit, *, max_width: int | None = None) -> str:
                 else:
                     cond = inst.condition
                     assert cond is not None
-                    reg = cond.register or "c" + "".join(str(b) for b in cond.clbits)
+                    reg = cond.register or "c[" + ",".join(str(b) for b in cond.clbits) + "]"
                     cl_text = f"{reg}={cond.value}"
         width = max([len(s) for s in wires.values()] + [len(cl_text), 1])
         col = []

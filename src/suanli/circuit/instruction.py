@@ -262,6 +262,13 @@ def _substitute(expr: ParameterExpression, table: Mapping[str, Any]) -> ParamVal
             return normalize_param(expr.evaluate(values))
         if not any(isinstance(v, ParameterExpression) for v in values.values()):
             return expr.evaluate(values)  # tensors: keep the graph
+    tensors = sorted(n for n, v in values.items() if isinstance(v, torch.Tensor))
+    if tensors:  # an expression cannot hold a tensor
+        rest = ", ".join(sorted(names - set(tensors)))
+        raise ParameterError(
+            f"cannot bind a tensor to {', '.join(tensors)} in {expr}: the expression keeps the symbolic "
+            f"parameter(s) {rest}; bind all of them at once (numbers or tensors), or bind numbers"
+        )
     return normalize_param(expr.subs(values))
 
 
@@ -433,4 +440,6 @@ def check_bindings(expected: frozenset[Parameter], values: Mapping[Any, Any], *,
                 raise ParameterError(f"parameter {name!r}: values must be real")
         elif not (is_numeric(val) or isinstance(val, ParameterExpression)):
             raise ParameterError(f"parameter {name!r}: cannot bind a {type(val).__name__}")
+        elif is_numeric(val) and not math.isfinite(float(val)):
+            raise ParameterError(f"parameter {name!r}: value {val} is not finite")
     return table

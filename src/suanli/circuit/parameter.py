@@ -429,7 +429,7 @@ class _Binary(ParameterExpression):
                 return x * y
             if self.op == "/":
                 return x / y
-            return torch.pow(torch.as_tensor(x), y) if not isinstance(x, torch.Tensor) else torch.pow(x, y)
+            return torch.pow(x, y)  # a Python number stays exact (no float32 tensor in between)
         return _fold(self.op, x, y)
 
     def _subs(self, table: dict[str, Any]) -> ParameterExpression:

@@ -66,8 +66,12 @@ class GateSpec:
         *params: Any,
         dtype: torch.dtype = torch.complex128,
         device: torch.device | str | None = None,
+        copy: bool = True,
     ) -> torch.Tensor:
         """The unitary for the given parameter values (floats or real tensors; a batch dimension broadcasts).
+
+        Matrices of parameter-free gates are cached per dtype and device; ``copy=False`` returns the cached
+        tensor itself (callers must not modify it).
 
         Examples:
             >>> get_gate("rx").matrix(math.pi, dtype=torch.complex128)
@@ -86,7 +90,7 @@ class GateSpec:
             if mat is None:
                 mat = self.matrix_fn().to(dtype=dtype, device=device)
                 self._cache[key] = mat
-            return mat
+            return mat.clone() if copy else mat
         args = [_to_real_tensor(self.name, p, dtype, device) for p in params]
         return self.matrix_fn(*args).to(dtype=dtype)
 

@@ -153,6 +153,8 @@ class PauliSum:
         return 1 + max((q for t in self.terms for q, _ in t.ops), default=-1)
 
     def __add__(self, other: Any) -> PauliSum:
+        if isinstance(other, bool):
+            return NotImplemented
         if isinstance(other, (int, float)):
             other = PauliSum([PauliTerm(float(other), ())])
         if not isinstance(other, PauliSum):

@@ -69,6 +69,16 @@ class Counts(Mapping[str, int]):
     def __repr__(self) -> str:
         return f"Counts({dict(self.most_common())!r})"
 
+    def __eq__(self, other: object) -> bool:
+        # a Mapping equals any mapping with the same items (the dataclass default compared only Counts)
+        if isinstance(other, Counts):
+            return self.order == other.order and self.data == other.data
+        if isinstance(other, Mapping):
+            return self.data == dict(other.items())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # like dict
+
     @property
     def shots(self) -> int:
         return int(sum(self.data.values()))
@@ -115,7 +125,7 @@ class Result:
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        mem = np.asarray(self.memory)
+        mem = np.array(self.memory, dtype=np.uint8, copy=True)  # our own read-only copy
         if mem.ndim != 2:
             raise SuanliError(f"memory must be 2-D (shots × clbits), got shape {mem.shape}")
         if mem.dtype != np.uint8:

@@ -22,7 +22,7 @@ from ...results import Result
 from .engine import Compiled, Op, Progress, apply_gate, compile_circuit, resolve_device, resolve_dtype, run_ops
 from .expect import hermitian_expectation, pauli_expectation
 from .kernels import StateVector
-from .memory import check_memory
+from .memory import check_branch_memory, check_memory
 from .sampling import bits_from_indices, marginal_probabilities, sample_bits
 
 __all__ = ["expectation", "outcome_probabilities", "probabilities", "sample", "state"]
@@ -113,12 +113,16 @@ def state(
 ) -> torch.Tensor:
     """The final state vector, big-endian: index bit ``n-1-k`` is qubit k (qubit 0 is the leftmost bit).
 
-    Measurements are ignored; resets are allowed only on qubits still in |0>. Gradients flow to tensor
-    parameters that require them. Returns shape ``(2**n,)``, or ``(B, 2**n)`` for a batch of B parameter sets.
+    The circuit must have one pure final state: terminal measurements are ignored, resets of qubits still in
+    |0> are no-ops, and conditions on classical bits that no measurement has written yet read 0 and are decided
+    before the run. Gradients flow to tensor parameters that require them. Returns shape ``(2**n,)``, or
+    ``(B, 2**n)`` for a batch of B parameter sets.
 
     Raises:
         SimulationTooLarge: the state would not fit in the device's free memory.
-        SimulationError: the circuit is not unitary (conditions, resets after use).
+        SimulationError: the circuit is dynamic (a measurement followed by more work on the qubit, a reset
+            after use, a condition on a measured bit); use probabilities(), sample() or
+            outcome_probabilities().
 
     Examples:
         >>> import suanli
@@ -204,6 +208,8 @@ def expectation(
     """
     single = not isinstance(observable, (list, tuple))
     observables = [as_observable(o) for o in ([observable] if single else observable)]
+    if not observables:
+        raise ObservableError("expectation() needs at least one observable; got an empty list")
     compiled, _, _ = _prepare(circuit, params, device, dtype)
     n = compiled.num_qubits
     for o in observables:
@@ -351,7 +357,7 @@ def _walk(
                         o = int(p1 >= 0.5)
                         parts = [(o, amount * max(p1 if o else 1 - p1, 0.0), p1 if o else 1 - p1)]
                 if len(parts) == 2:
-                    check_memory(n, compiled.dtype, compiled.device, copies=1, what="branch of a dynamic circuit")
+                    check_branch_memory(n, compiled.dtype, compiled.device, held=len(stack) + 2)
                     child = sv.clone()
                     o2, a2, pr2 = parts[1]
                     rec2 = record.copy()
@@ -416,7 +422,7 @@ def sample(
     if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 1:
         raise SuanliError(f"shots must be a positive int, got {shots!r}")
     shots = int(shots)
-    _check_shot_memory(shots, circuit.num_clbits if any(i.name == "measure" for i in circuit) else circuit.num_qubits)
+    _check_shot_memory(shots, circuit.num_clbits if _measures(circuit) else circuit.num_qubits)
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
         raise SuanliError(f"seed must be a non-negative int or None, got {seed!r}")
     t0 = time.perf_counter()
@@ -424,12 +430,8 @@ def sample(
         compiled, _, _ = _prepare(circuit, params, device, dtype)
     implicit = not any(op.kind == "measure" for op in compiled.ops)
     if implicit:
-        n = compiled.num_qubits
-        extra = [Op("measure", (q,), None, compiled.num_clbits + q, None, "measure") for q in range(n)]
-        compiled.ops = [*compiled.ops, *extra]
-        sizes = (*(r.size for r in circuit.cregs), n)
-        names = (*(r.name for r in circuit.cregs), "meas")
-        compiled.num_clbits += n
+        _measure_all_implicitly(compiled)
+        sizes, names = (compiled.num_qubits,), ("meas",)
     else:
         sizes = tuple(r.size for r in circuit.cregs)
         names = tuple(r.name for r in circuit.cregs)
@@ -440,6 +442,28 @@ def sample(
         rng = np.random.default_rng(ss.spawn(1)[0] if compiled.batch is not None else ss)
         results.append(_sample_one(compiled, ops, shots, rng, progress, sizes, names, seed, t0, implicit))
     return results if compiled.batch is not None else results[0]
+
+
+def _measures(circuit: Circuit) -> bool:
+    return any(inst.name == "measure" for inst in circuit)
+
+
+def _measure_all_implicitly(compiled: Compiled) -> None:
+    """For a circuit that measures nothing: measure every qubit into a fresh record ``meas`` (qubit i -> bit i).
+
+    Nothing writes the circuit's own classical bits, so they always read 0: conditions on them are decided here
+    and the bits are left out of the result.
+    """
+    ops = []
+    for op in compiled.ops:
+        if op.condition is not None:
+            if op.condition.value != 0:
+                continue
+            op = Op(op.kind, op.qubits, op.tensor, op.clbit, None, op.name)
+        ops.append(op)
+    n = compiled.num_qubits
+    compiled.ops = ops + [Op("measure", (q,), None, q, None, "measure") for q in range(n)]
+    compiled.num_clbits = n
 
 
 def _sample_one(
@@ -544,9 +568,8 @@ def outcome_probabilities(
         n = compiled.num_qubits
         sizes = [r.size for r in circuit.cregs]
         if not any(op.kind == "measure" for op in compiled.ops):
-            compiled.ops += [Op("measure", (q,), None, compiled.num_clbits + q, None, "measure") for q in range(n)]
-            compiled.num_clbits += n
-            sizes.append(n)
+            _measure_all_implicitly(compiled)
+            sizes = [n]
         dynamic, terminal = _split_terminal(compiled.ops)
         tq = [q for q, _ in terminal]
         tc = [c for _, c in terminal]

@@ -185,7 +185,7 @@ def _build_matrices(
     """Fill in the matrices of numeric-parameter gates of one kind with one batched call (few kernel launches)."""
     spec = get_gate(name)
     if spec.num_params == 0:
-        mat = spec.matrix(dtype=dtype, device=device)
+        mat = spec.matrix(dtype=dtype, device=device, copy=False)
         t = torch.diagonal(mat).contiguous() if spec.diagonal else mat
         for op, _ in items:
             op.tensor = t

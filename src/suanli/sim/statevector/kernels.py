@@ -198,6 +198,16 @@ class StateVector:
         else:
             self.data = torch.matmul(lhs, rhs).reshape(b, -1)
 
+    def _permute(self, shape: list[int], dims: list[int]) -> None:
+        """Reorder the state's axes: view as ``shape``, permute by ``dims``, one copy into the spare buffer."""
+        src = self.data.view(shape).permute(dims)
+        if self.inplace:
+            out = self._spare_buffer()
+            out.view(src.shape).copy_(src)
+            self._swap_buffers()
+        else:
+            self.data = src.reshape(self.batch, -1)
+
     def _move_to_end(self, qubits: list[int]) -> None:
         """Permute physical axes so that ``qubits`` become the last axes, in the given order (one copy)."""
         pos = [self.pos[q] for q in qubits]
@@ -207,13 +217,7 @@ class StateVector:
         groups = [1 + 2 * i for i in range(k + 1)]  # G0..Gk dims
         axis_of = {p: 2 + 2 * i for i, p in enumerate(special)}
         dims = [0, *groups, *[axis_of[p] for p in pos]]
-        src = self.data.view(shape).permute(dims)
-        if self.inplace:
-            out = self._spare_buffer()
-            out.view(src.shape).copy_(src)
-            self._swap_buffers()
-        else:
-            self.data = src.reshape(self.batch, -1)
+        self._permute(shape, dims)
         moved = set(qubits)
         self.perm = [q for q in self.perm if q not in moved] + list(qubits)
         for p, q in enumerate(self.perm):
@@ -268,13 +272,7 @@ class StateVector:
             shape = [self.batch] + [1 << len(r) for r in phys_runs]
             index_of = {r[0]: i + 1 for i, r in enumerate(phys_runs)}
             dims = [0] + [index_of[r[0]] for r in runs_q]
-            src = self.data.view(shape).permute(dims)
-            if self.inplace:
-                out = self._spare_buffer()
-                out.view(src.shape).copy_(src)
-                self._swap_buffers()
-            else:
-                self.data = src.reshape(self.batch, -1)
+            self._permute(shape, dims)
             self.perm = list(range(self.n))
             self.pos = list(range(self.n))
             return self.data

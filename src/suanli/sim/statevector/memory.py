@@ -13,7 +13,7 @@ import torch
 
 from ...errors import SimulationTooLarge, SuanliError
 
-__all__ = ["available_bytes", "check_memory", "format_bytes", "parse_bytes", "state_bytes"]
+__all__ = ["available_bytes", "check_branch_memory", "check_memory", "format_bytes", "parse_bytes", "state_bytes"]
 
 _UNITS = {
     "": 1, "b": 1,
@@ -106,7 +106,7 @@ def check_memory(
         batch_txt = f" × batch {batch}" if batch > 1 else ""
         advice = []
         if dtype == torch.complex128:
-            advice.append("use complex64 (precision='single') to halve it")
+            advice.append("use complex64 (dtype=torch.complex64; --precision single on the command line) to halve it")
         if batch > 1:
             advice.append("use a smaller batch")
         advice.append("simulate fewer qubits, or run on a device with more memory")
@@ -119,3 +119,24 @@ def check_memory(
             bytes_available=have,
         )
     return need
+
+
+def check_branch_memory(num_qubits: int, dtype: torch.dtype, device: torch.device, *, held: int) -> None:
+    """Before copying a state for one more branch of a dynamic circuit.
+
+    ``held`` state vectors already exist. The device's free memory must take one more, and the
+    ``SUANLI_MAX_MEMORY`` cap, when set, must take all ``held + 1`` of them.
+    """
+    check_memory(num_qubits, dtype, device, copies=1, what="branch of a dynamic circuit")
+    cap = os.environ.get("SUANLI_MAX_MEMORY")
+    if cap:
+        one = state_bytes(num_qubits, dtype)
+        need, limit = (held + 1) * one, parse_bytes(cap)
+        if need > limit:
+            raise SimulationTooLarge(
+                f"a dynamic circuit on {num_qubits} qubits needs {held + 1} state vectors at once "
+                f"({format_bytes(need)}) to follow its measurement branches, over SUANLI_MAX_MEMORY="
+                f"{format_bytes(limit)}; raise the cap or reduce the mid-circuit measurements",
+                bytes_needed=need,
+                bytes_available=limit,
+            )
