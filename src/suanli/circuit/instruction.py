@@ -367,6 +367,8 @@ class GateDefinition:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, GateDefinition):
             return NotImplemented
+        if self is other:
+            return True
         return (
             self.name == other.name
             and self.params == other.params

@@ -40,7 +40,7 @@ class Source:
     filename: str
 
     def __post_init__(self) -> None:
-        starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        starts = [0] + [m.end() for m in re.finditer("\r\n|\r|\n", self.text)]
         object.__setattr__(self, "_line_starts", starts)
 
     def line_col(self, offset: int) -> tuple[int, int]:

@@ -25,6 +25,7 @@ from .qelib1 import QELIB1_GATES
 __all__ = ["parse"]
 
 _MAX_EXPR_DEPTH = 100
+_MAX_TREE_DEPTH = 200  # operations nested in one symbolic (gate-body) expression; deeper trees overflow the stack
 _MAX_GATE_NESTING = 64
 _MAX_QUBITS = 4096
 _NOT_IN_BODY = frozenset({"measure", "reset", "if", "qreg", "creg", "gate", "opaque", "include"})
@@ -172,7 +173,12 @@ class _Parser:
         if name == "qelib1.inc":
             self.define_qelib1(t)
             return
-        path = (self.base_dir / name).resolve()
+        if "\x00" in name:
+            raise t.error("an include file name cannot contain a NUL character")
+        try:
+            path = (self.base_dir / name).resolve()
+        except (OSError, RuntimeError, ValueError) as exc:  # RuntimeError: symlink loop
+            raise t.error(f"cannot resolve included file {name!r}: {exc}") from None
         key = str(path)
         if key in self.prog.include_stack:
             raise t.error(f"include cycle: {name!r} includes itself")
@@ -278,7 +284,27 @@ class _Parser:
         d = GateDefinition(
             name_tok.text, tuple(t.text for t in params), len(qubits), (), tuple(t.text for t in qubits), True
         )
+        self._warn_if_redefining(name_tok, False, len(params), len(qubits))
         self.prog.gates[name_tok.text] = _Gate(name_tok.text, len(params), len(qubits), None, d, where)
+
+    def _warn_if_redefining(self, name_tok: Token, same: bool, num_params: int, num_qubits: int) -> None:
+        """A definition that replaces a qelib1.inc gate by a different gate of the same signature is allowed,
+        but worth a warning. No warning when the body is the same gate (up to a global phase, as qelib1.inc's
+        own bodies are), or when the signature differs (files written before qelib1.inc grew define gates
+        such as a 2-qubit ``cu`` of their own)."""
+        existing = self.prog.gates.get(name_tok.text)
+        if (
+            existing is not None
+            and existing.from_include
+            and not same
+            and (existing.num_params, existing.num_qubits) == (num_params, num_qubits)
+        ):
+            warnings.warn(
+                f"{self._where(name_tok)}: this definition of {name_tok.text!r} replaces the one from qelib1.inc "
+                "and is not the same gate",
+                QasmWarning,
+                stacklevel=5,
+            )
 
     def gate_definition(self) -> None:
         self.advance()
@@ -332,7 +358,9 @@ class _Parser:
         d = GateDefinition(
             name_tok.text, tuple(t.text for t in params), len(qubits), tuple(body), tuple(t.text for t in qubits)
         )
-        table_name = _matching_table_gate(d)
+        verdict = _compare_with_table_gate(d)
+        table_name = get_gate(d.name).name if verdict == "exact" else None
+        self._warn_if_redefining(name_tok, verdict is not None, len(params), len(qubits))
         if table_name is not None:
             spec = get_gate(table_name)
             self.prog.gates[d.name] = _Gate(d.name, spec.num_params, spec.num_qubits, spec.name, None, where)
@@ -543,6 +571,7 @@ class _Parser:
     def expression(self, formals: set[str] | None, depth: int = 0) -> ParameterExpression:
         if depth > _MAX_EXPR_DEPTH:
             raise self.tok.error(f"expression nested more than {_MAX_EXPR_DEPTH} levels deep")
+        start = self.tok
         left = self._term(formals, depth)
         count = 0
         while self.tok.kind == "sym" and self.tok.text in "+-":
@@ -552,6 +581,8 @@ class _Parser:
             count += 1
             if count > 10_000:
                 raise op.error("expression too long")
+        if depth == 0 and _tree_depth(left) > _MAX_TREE_DEPTH:
+            raise start.error(f"expression too complex (operations nested more than {_MAX_TREE_DEPTH} deep)")
         return left
 
     def _term(self, formals: set[str] | None, depth: int) -> ParameterExpression:
@@ -628,6 +659,20 @@ class _Parser:
         raise t.error(f"expected a number, pi, a parameter or '(', found {t.describe()}")
 
 
+def _tree_depth(expr: ParameterExpression) -> int:
+    """Depth of an expression tree, computed without recursion."""
+    best = 0
+    stack = [(expr, 1)]
+    while stack:
+        e, d = stack.pop()
+        best = max(best, d)
+        for attr in ("a", "b", "arg"):
+            child = getattr(e, attr, None)
+            if isinstance(child, ParameterExpression):
+                stack.append((child, d + 1))
+    return best
+
+
 def _const_or_none(expr: ParameterExpression) -> float | None:
     from ...circuit.parameter import const_value
 
@@ -637,6 +682,7 @@ def _const_or_none(expr: ParameterExpression) -> float | None:
 def _expand_fully(d: GateDefinition, values: list[Any]) -> None:
     """Expand a custom gate down to table gates, evaluating every parameter (raises on domain errors)."""
     stack = [(d, list(values), tuple(range(d.num_qubits)))]
+    seen: set[tuple[int, tuple[float, ...]]] = set()  # (definition, values) already checked
     steps = 0
     while stack:
         defn, vals, qubits = stack.pop()
@@ -647,7 +693,11 @@ def _expand_fully(d: GateDefinition, values: list[Any]) -> None:
             if steps > 5_000_000:
                 return
             if inst.definition is not None:
-                stack.append((inst.definition, [float(p) for p in inst.params], inst.qubits))
+                vals = [float(p) for p in inst.params]
+                key = (id(inst.definition), tuple(vals))
+                if key not in seen:
+                    seen.add(key)
+                    stack.append((inst.definition, vals, inst.qubits))
             elif inst.name != "barrier":
                 for p in inst.params:
                     v = float(p)
@@ -659,8 +709,12 @@ def _definition_unitary(d: GateDefinition, values: list[float]) -> np.ndarray:
     k = d.num_qubits
     state = np.eye(1 << k, dtype=np.complex128).reshape([2] * k + [1 << k])
     stack: list[Instruction] = list(reversed(d.expand(values, tuple(range(k)))))
+    steps = 0
     while stack:
         inst = stack.pop()
+        steps += 1
+        if steps > 100_000:  # no table gate needs this many; nested definitions can expand exponentially
+            raise ValueError("definition too long to compare with the gate table")
         if inst.name == "barrier":
             continue
         if inst.definition is not None:
@@ -677,24 +731,35 @@ def _definition_unitary(d: GateDefinition, values: list[float]) -> np.ndarray:
     return state.reshape(1 << k, 1 << k)
 
 
-def _matching_table_gate(d: GateDefinition) -> str | None:
-    """The table gate with this name whose matrix equals the definition's exactly (else None)."""
+def _compare_with_table_gate(d: GateDefinition) -> str | None:
+    """How the definition compares with the table gate of the same name and signature.
+
+    Returns ``"exact"`` (same matrix), ``"phase"`` (same up to a global phase, e.g. qelib1.inc's own bodies),
+    or None (no such table gate, or a different gate).
+    """
     if not has_gate(d.name) or d.num_qubits > 6:
         return None
     spec = get_gate(d.name)
     if spec.num_qubits != d.num_qubits or spec.num_params != d.num_params:
         return None
     rng = np.random.default_rng(12345)
+    verdict = "exact"
     try:
         for _ in range(2):
             vals = [float(v) for v in rng.uniform(-3.0, 3.0, d.num_params)]
             u = _definition_unitary(d, vals)
             m = spec.matrix(*vals).numpy()
-            if not np.allclose(u, m, atol=1e-9, rtol=0):
-                return None
+            if np.allclose(u, m, atol=1e-9, rtol=0):
+                continue
+            overlap = np.vdot(m.ravel(), u.ravel()) / m.shape[0]
+            if abs(abs(overlap) - 1) < 1e-9 and np.allclose(u, overlap * m, atol=1e-9, rtol=0):
+                verdict = "phase"
+                continue
+            return None
     except (SuanliError, ValueError, ZeroDivisionError, OverflowError):
         return None
-    return spec.name
+    return verdict
+
 
 
 def parse(text: str, *, filename: str = "<string>", base_dir: str | os.PathLike[str] | None = None) -> Circuit:

@@ -12,7 +12,8 @@ import torch
 from ...circuit import Circuit, GateDefinition, Instruction, Parameter, ParameterExpression
 from ...circuit.parameter import format_number
 from ...errors import CircuitError
-from ...gates import GateSpec, get_gate
+from ...gates import GateSpec, get_gate, has_gate
+from .lexer import KEYWORDS
 from .qelib1 import PAPER_QELIB1, QELIB1_GATES
 
 __all__ = ["dumps"]
@@ -83,7 +84,8 @@ class _Writer:
                 self.table_gate(get_gate(inst.name))
         name = d.name
         k = 1
-        while name in self.defined or name in ("U", "CX"):
+        # a table gate's own name stays free for its exact definition (written by table_gate)
+        while name in self.defined or name in ("U", "CX") or (has_gate(name) and get_gate(name).name == name):
             name = f"{d.name}_{k}"
             k += 1
         self.defined.add(name)
@@ -97,7 +99,8 @@ class _Writer:
         for inst in d.body:
             args = ",".join(qnames[q] for q in inst.qubits)
             if inst.name == "barrier":
-                body.append(f"barrier {args};")
+                if inst.qubits:  # a barrier on no qubits has no OpenQASM 2 form (and no effect)
+                    body.append(f"barrier {args};")
                 continue
             if inst.definition is not None:
                 gname = self.custom_gate(inst.definition)
@@ -147,7 +150,8 @@ class _Writer:
                 continue
             args = ",".join(self.qubit(q) for q in inst.qubits)
             if inst.name == "barrier":
-                out.append(f"barrier {args};")
+                if inst.qubits:  # a barrier on no qubits has no OpenQASM 2 form (and no effect)
+                    out.append(f"barrier {args};")
                 continue
             name = self.custom_gate(inst.definition) if inst.definition is not None else self.table_gate(inst.spec)
             ptxt = "(" + ",".join(_param(p, where) for p in inst.params) + ")" if inst.params else ""
@@ -166,5 +170,10 @@ def dumps(circuit: Circuit) -> str:
     w = _Writer(circuit)
     body = w.body()
     head = ["OPENQASM 2.0;", 'include "qelib1.inc";']
+    for r in (*circuit.qregs, *circuit.cregs):
+        if r.name in KEYWORDS:
+            raise CircuitError(
+                f"register {r.name!r} has the name of an OpenQASM 2 keyword; rename it before writing OpenQASM"
+            )
     regs = [f"qreg {r.name}[{r.size}];" for r in circuit.qregs] + [f"creg {r.name}[{r.size}];" for r in circuit.cregs]
     return "\n".join(head + w.lines + regs + body) + "\n"
