@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ...errors import QasmError
 
@@ -53,8 +54,7 @@ class Source:
         return QasmError(reason, filename=self.filename, line=line, column=col)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """``kind`` is one of id, keyword, int, real, string, arrow, eq, sym, eof; ``text`` the exact text."""
 
     kind: str

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ...circuit import Circuit, Condition, GateDefinition, Instruction, Parameter, ParameterExpression
+from ...circuit import Circuit, Condition, GateDefinition, Instruction, Parameter, ParameterExpression, Register
 from ...circuit.parameter import FUNCTIONS, binary, constant, function
 from ...errors import CircuitError, ParameterError, QasmError, QasmWarning, SuanliError
 from ...gates import get_gate, has_gate
@@ -52,6 +52,8 @@ class _Program:
     include_stack: list[str] = field(default_factory=list)
     included_qelib1: bool = False
     checked_calls: set[tuple[Any, ...]] = field(default_factory=set)
+    qregs: dict[str, Register] = field(default_factory=dict)
+    cregs: dict[str, Register] = field(default_factory=dict)
 
 
 class _Parser:
@@ -223,9 +225,8 @@ class _Parser:
         self.expect("]", "after the register size")
         self.expect(";", "after the register declaration")
         c = self.prog.circuit
-        for reg in (*c.qregs, *c.cregs):
-            if reg.name == name_tok.text:
-                raise name_tok.error(f"register {name_tok.text!r} is already declared")
+        if name_tok.text in self.prog.qregs or name_tok.text in self.prog.cregs:
+            raise name_tok.error(f"register {name_tok.text!r} is already declared")
         if size < 1:
             raise size_tok.error("a register must hold at least one bit")
         if quantum and c.num_qubits + size > _MAX_QUBITS:
@@ -233,9 +234,9 @@ class _Parser:
         if not quantum and c.num_clbits + size > 1 << 20:
             raise size_tok.error("more than 2^20 classical bits are not supported")
         if quantum:
-            c.add_qreg(name_tok.text, size)
+            self.prog.qregs[name_tok.text] = c.add_qreg(name_tok.text, size)
         else:
-            c.add_creg(name_tok.text, size)
+            self.prog.cregs[name_tok.text] = c.add_creg(name_tok.text, size)
 
     # ------------------------------------------------------------------------------------------------------
     # gate definitions
@@ -442,12 +443,11 @@ class _Parser:
 
     def _reg_arg(self, *, quantum: bool) -> tuple[list[int], Token, bool]:
         name_tok = self.expect_id("a quantum register" if quantum else "a classical register")
-        c = self.prog.circuit
-        regs = c.qregs if quantum else c.cregs
-        other = c.cregs if quantum else c.qregs
-        reg = next((r for r in regs if r.name == name_tok.text), None)
+        regs = self.prog.qregs if quantum else self.prog.cregs
+        other = self.prog.cregs if quantum else self.prog.qregs
+        reg = regs.get(name_tok.text)
         if reg is None:
-            if any(r.name == name_tok.text for r in other):
+            if name_tok.text in other:
                 kind = "classical" if quantum else "quantum"
                 need = "quantum" if quantum else "classical"
                 raise name_tok.error(f"{name_tok.text!r} is a {kind} register; a {need} one is needed here")
@@ -459,7 +459,7 @@ class _Parser:
             if idx >= reg.size:
                 raise idx_tok.error(f"index {idx} is out of range for register {reg.name!r} of size {reg.size}")
             return [reg.offset + idx], name_tok, False
-        return list(reg), name_tok, True
+        return list(range(reg.offset, reg.offset + reg.size)), name_tok, True
 
     def _broadcast(self, args: list[tuple[list[int], Token, bool]], what: str) -> list[list[int]]:
         sizes = {len(a[0]) for a in args if a[2]}
@@ -531,10 +531,9 @@ class _Parser:
         self.advance()
         self.expect("(", "after if")
         name_tok = self.expect_id("a classical register")
-        c = self.prog.circuit
-        reg = next((r for r in c.cregs if r.name == name_tok.text), None)
+        reg = self.prog.cregs.get(name_tok.text)
         if reg is None:
-            if any(r.name == name_tok.text for r in c.qregs):
+            if name_tok.text in self.prog.qregs:
                 raise name_tok.error(f"{name_tok.text!r} is a quantum register; if() needs a classical register")
             raise name_tok.error(f"undeclared classical register {name_tok.text!r}")
         bits = reg.indices
