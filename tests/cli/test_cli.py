@@ -18,6 +18,7 @@ from rich.console import Console
 
 import suanli
 from suanli import examples
+from suanli.cli import common as cli_common
 from suanli.cli import main as cli
 from suanli.cli.main import LazyProgress, main
 
@@ -171,14 +172,14 @@ def test_progress_never_in_json_stdout(
     """Even with the progress bar forced on (a terminal on stderr, no delay), stdout holds only the JSON."""
     shown = []
 
-    class TerminalOut(cli._Out):
+    class TerminalOut(cli.Output):
         def __init__(self) -> None:
             super().__init__()
             self.err = Console(file=io.StringIO(), force_terminal=True, width=80)
             shown.append(self.err)
 
-    monkeypatch.setattr(cli, "_Out", TerminalOut)
-    monkeypatch.setattr(cli, "PROGRESS_DELAY_S", 0.0)
+    monkeypatch.setattr(cli, "Output", TerminalOut)
+    monkeypatch.setattr(cli_common, "PROGRESS_DELAY_S", 0.0)
     data = run_json(capsys, "run", str(examples.path("qft_12")), "--seed", "1", "--device", "cpu")
     assert sum(data["counts"].values()) == 1024
     assert "operations" in shown[0].file.getvalue()  # the bar was drawn, on the stderr console

@@ -18,7 +18,6 @@ usage error), 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import secrets
@@ -26,13 +25,12 @@ import shutil
 import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import torch
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -44,6 +42,8 @@ from ..results import Result
 from ..sim.statevector import outcome_probabilities, sample
 from ..sim.statevector.engine import resolve_device
 from ..sim.statevector.memory import available_bytes, format_bytes
+from . import _plugins
+from .common import LazyProgress, Output, add_json, int_at_least
 
 __all__ = ["build_parser", "main"]
 
@@ -51,7 +51,6 @@ PROG = "suanli"
 DEFAULT_SHOTS = 1024
 DEFAULT_TOP = 16
 DEMO_SEED = 1234
-PROGRESS_DELAY_S = 1.0
 _PRECISIONS = {"single": torch.complex64, "double": torch.complex128}
 
 #: What a correct result of each bundled example looks like (keys in suanli's order, classical bit 0 first).
@@ -68,19 +67,6 @@ DEMO_EXPECTED = {
 # ---------------------------------------------------------------------------------------------------------
 # argument parsing
 # ---------------------------------------------------------------------------------------------------------
-def _int_at_least(lowest: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text, 10)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
-        if value < lowest:
-            raise argparse.ArgumentTypeError(f"must be at least {lowest}, got {value}")
-        return value
-
-    return parse
-
-
 def _add_sim_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--device",
@@ -94,10 +80,6 @@ def _add_sim_options(p: argparse.ArgumentParser) -> None:
         default=None,
         help="single = complex64, double = complex128 (default: single; double with run --exact)",
     )
-
-
-def _add_json(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout and nothing else")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -118,11 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file", metavar="FILE.qasm", help="OpenQASM 2 file")
     p.add_argument(
-        "--shots", type=_int_at_least(1), default=DEFAULT_SHOTS, help="number of shots (default: %(default)s)"
+        "--shots", type=int_at_least(1), default=DEFAULT_SHOTS, help="number of shots (default: %(default)s)"
     )
     p.add_argument(
         "--seed",
-        type=_int_at_least(0),
+        type=int_at_least(0),
         default=None,
         help="random seed (default: drawn at random and reported, so the run can be repeated)",
     )
@@ -135,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--top",
-        type=_int_at_least(0),
+        type=int_at_least(0),
         default=DEFAULT_TOP,
         help="outcomes shown in the table, 0 for all (default: %(default)s; --json always has all)",
     )
@@ -145,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the exact outcome distribution instead of sampling (mid-circuit measurements, resets "
         "and conditions are followed branch by branch; double precision unless --precision is given)",
     )
-    _add_json(p)
+    add_json(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser(
@@ -158,19 +140,19 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="device whose free memory is compared with the need (default: %(default)s)",
     )
-    _add_json(p)
+    add_json(p)
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser("draw", help="draw a circuit as text", description="Draw a circuit as text.")
     p.add_argument("file", metavar="FILE.qasm", help="OpenQASM 2 file")
     p.add_argument(
         "--width",
-        type=_int_at_least(20),
+        type=int_at_least(20),
         default=None,
         help="fold the drawing into blocks of at most W columns (default: the terminal's width; no folding "
         "when stdout is not a terminal)",
     )
-    _add_json(p)
+    add_json(p)
     p.set_defaults(func=cmd_draw)
 
     p = sub.add_parser(
@@ -179,85 +161,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sim_options(p)
     p.add_argument(
         "--shots",
-        type=_int_at_least(1),
+        type=int_at_least(1),
         default=DEFAULT_SHOTS,
         help="shots per circuit (default: %(default)s)",
     )
-    p.add_argument("--seed", type=_int_at_least(0), default=DEMO_SEED, help="seed (default: %(default)s)")
-    _add_json(p)
+    p.add_argument("--seed", type=int_at_least(0), default=DEMO_SEED, help="seed (default: %(default)s)")
+    add_json(p)
     p.set_defaults(func=cmd_demo)
+    _plugins.register_all(sub)
     return parser
 
 
 # ---------------------------------------------------------------------------------------------------------
 # output helpers
 # ---------------------------------------------------------------------------------------------------------
-class _Out:
-    """Where things go: ``out`` (results) is stdout, ``err`` (progress) is stderr."""
-
-    def __init__(self) -> None:
-        self.out = Console(highlight=False, soft_wrap=True)
-        self.err = Console(stderr=True, highlight=False)
-
-    def json(self, obj: Any) -> None:
-        sys.stdout.write(json.dumps(obj, indent=2, default=_json_default) + "\n")
-        sys.stdout.flush()
-
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, (torch.device, torch.dtype, Path)):
-        return str(obj)
-    if hasattr(obj, "item"):  # numpy / torch scalars
-        return obj.item()
-    return str(obj)
-
-
-class LazyProgress:
-    """A ``progress(done, total)`` callback that shows a rich progress bar only once ``delay`` seconds passed.
-
-    Nothing is drawn for quick runs; :meth:`close` removes the bar when the run ends.
-    """
-
-    def __init__(self, console: Console, description: str, delay: float | None = None) -> None:
-        self.console = console
-        self.description = description
-        self.delay = PROGRESS_DELAY_S if delay is None else delay
-        self.started = time.perf_counter()
-        self._progress: Any = None
-        self._task: Any = None
-        self._shown = False
-
-    def __call__(self, done: int, total: int) -> None:
-        if self._progress is None:
-            if time.perf_counter() - self.started < self.delay:
-                return
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self._progress = Progress(
-                TextColumn("{task.description}", markup=False),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("operations"),
-                TimeElapsedColumn(),
-                console=self.console,
-                transient=True,
-            )
-            self._progress.start()
-            self._shown = True
-            self._task = self._progress.add_task(self.description, total=total)
-        self._progress.update(self._task, completed=done, total=total)
-
-    @property
-    def shown(self) -> bool:
-        """Whether the bar was drawn at some point."""
-        return self._shown
-
-    def close(self) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-            self._progress = None
-
-
 def _bar(fraction: float, width: int = 20) -> str:
     """A bar of ``fraction`` × ``width`` cells drawn with eighth blocks."""
     eighths = round(max(0.0, min(1.0, fraction)) * width * 8)
@@ -326,7 +243,7 @@ def _regs_text(regs: Sequence[Any]) -> str:
 # commands
 # ---------------------------------------------------------------------------------------------------------
 def _simulate(
-    circuit: Circuit, args: argparse.Namespace, io: _Out, *, shots: int, seed: int, label: str
+    circuit: Circuit, args: argparse.Namespace, io: Output, *, shots: int, seed: int, label: str
 ) -> Result:
     progress = LazyProgress(io.err, label) if io.err.is_terminal else None
     try:
@@ -345,7 +262,7 @@ def _simulate(
     return result
 
 
-def cmd_run(args: argparse.Namespace, io: _Out) -> int:
+def cmd_run(args: argparse.Namespace, io: Output) -> int:
     if args.exact:
         return cmd_run_exact(args, io)
     if args.precision is None:
@@ -438,7 +355,7 @@ def cmd_run(args: argparse.Namespace, io: _Out) -> int:
     return 0
 
 
-def cmd_run_exact(args: argparse.Namespace, io: _Out) -> int:
+def cmd_run_exact(args: argparse.Namespace, io: Output) -> int:
     """``run --exact``: the exact distribution of the classical register contents."""
     if args.precision is None:
         args.precision = "double"
@@ -495,7 +412,7 @@ def cmd_run_exact(args: argparse.Namespace, io: _Out) -> int:
     return 0
 
 
-def cmd_info(args: argparse.Namespace, io: _Out) -> int:
+def cmd_info(args: argparse.Namespace, io: Output) -> int:
     circuit, t_parse = _load(args.file)
     n = circuit.num_qubits
     device = resolve_device(_device_arg(args.device))
@@ -566,7 +483,7 @@ def cmd_info(args: argparse.Namespace, io: _Out) -> int:
     return 0
 
 
-def cmd_draw(args: argparse.Namespace, io: _Out) -> int:
+def cmd_draw(args: argparse.Namespace, io: Output) -> int:
     circuit, _ = _load(args.file)
     width = args.width
     if width is None and sys.stdout.isatty():
@@ -579,7 +496,7 @@ def cmd_draw(args: argparse.Namespace, io: _Out) -> int:
     return 0
 
 
-def cmd_demo(args: argparse.Namespace, io: _Out) -> int:
+def cmd_demo(args: argparse.Namespace, io: Output) -> int:
     from .. import examples
 
     if args.precision is None:
@@ -681,7 +598,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    io = _Out()
+    if getattr(args, "func", None) is None:  # a command group such as `suanli estimate` without its command
+        args._group_parser.print_help(sys.stderr)
+        return 2
+    io = Output()
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
