@@ -3,7 +3,9 @@
 
 All take keyword-only options: ``params`` (values for the circuit's :class:`~suanli.Parameter` s; a 1-D
 tensor value is a batch), ``device`` (``None`` = CUDA when available), ``dtype`` (``torch.complex64`` by
-default) and ``progress`` (a callback ``progress(done, total)``).
+default), ``progress`` (a callback ``progress(done, total)``) and ``fusion``: ``"auto"`` (default) fuses
+consecutive gates into blocks of a width chosen per device (see :mod:`suanli.transpile.fusion`), an integer
+sets the largest block, ``None`` applies gates one by one. Fusion changes results only by rounding.
 """
 
 from __future__ import annotations
@@ -19,7 +21,19 @@ from ...circuit import Circuit
 from ...errors import ObservableError, SimulationError, SimulationTooLarge, SuanliError
 from ...observables.pauli import Hermitian, PauliSum, as_observable
 from ...results import Result
-from .engine import Compiled, Op, Progress, apply_gate, compile_circuit, resolve_device, resolve_dtype, run_ops
+from .engine import (
+    Compiled,
+    Op,
+    Progress,
+    apply_gate,
+    choose_kernels,
+    compile_circuit,
+    fuse_ops,
+    fusion_width,
+    resolve_device,
+    resolve_dtype,
+    run_ops,
+)
 from .expect import hermitian_expectation, pauli_expectation
 from .kernels import StateVector
 from .memory import check_branch_memory, check_memory
@@ -29,13 +43,15 @@ __all__ = ["expectation", "outcome_probabilities", "probabilities", "sample", "s
 
 
 def _prepare(
-    circuit: Circuit, params: Mapping[Any, Any] | None, device: Any, dtype: Any
+    circuit: Circuit, params: Mapping[Any, Any] | None, device: Any, dtype: Any, fusion: Any = "auto"
 ) -> tuple[Compiled, torch.device, torch.dtype]:
     dev = resolve_device(device)
     dt = resolve_dtype(dtype)
     if not isinstance(circuit, Circuit):
         raise SuanliError(f"expected a suanli.Circuit, got {type(circuit).__name__}")
+    width = fusion_width(fusion, circuit.num_qubits, dev)
     compiled = compile_circuit(circuit, params, dtype=dt, device=dev)
+    compiled.fusion = width
     return compiled, dev, dt
 
 
@@ -86,10 +102,16 @@ def _saved_states(ops: list[Op]) -> int:
 
 def _final_state(compiled: Compiled, ops: list[Op], progress: Progress | None, extra_copies: float = 0) -> StateVector:
     grad = compiled.requires_grad and torch.is_grad_enabled()
+    ops = fuse_ops(ops, compiled.fusion)
     copies = 2 + extra_copies + (_saved_states(ops) if grad else 0)
     check_memory(compiled.num_qubits, compiled.dtype, compiled.device, copies=copies, batch=compiled.batch_size)
     sv = StateVector(
-        compiled.num_qubits, batch=compiled.batch_size, dtype=compiled.dtype, device=compiled.device, inplace=not grad
+        compiled.num_qubits,
+        batch=compiled.batch_size,
+        dtype=compiled.dtype,
+        device=compiled.device,
+        inplace=not grad,
+        kernels=choose_kernels(compiled.device, grad),
     )
     if grad:
         run_ops(sv, ops, progress)
@@ -110,6 +132,7 @@ def state(
     device: Any = None,
     dtype: Any = torch.complex64,
     progress: Progress | None = None,
+    fusion: Any = "auto",
 ) -> torch.Tensor:
     """The final state vector, big-endian: index bit ``n-1-k`` is qubit k (qubit 0 is the leftmost bit).
 
@@ -132,7 +155,7 @@ def state(
         >>> suanli.state(suanli.Circuit(2).x(0), device="cpu").abs().argmax().item()  # |10> = index 2
         2
     """
-    compiled, _, _ = _prepare(circuit, params, device, dtype)
+    compiled, _, _ = _prepare(circuit, params, device, dtype, fusion)
     ops = _unitary_ops(compiled, "state")
     sv = _final_state(compiled, ops, progress)
     with torch.set_grad_enabled(torch.is_grad_enabled() and compiled.requires_grad):
@@ -149,6 +172,7 @@ def probabilities(
     device: Any = None,
     dtype: Any = torch.complex128,
     progress: Progress | None = None,
+    fusion: Any = "auto",
 ) -> torch.Tensor:
     """Exact outcome probabilities of all qubits, or the marginal of ``qubits`` in the order given.
 
@@ -170,7 +194,7 @@ def probabilities(
         >>> suanli.probabilities(c, qubits=[2, 0], device="cpu", dtype=torch.complex64)  # P(q2, q0)
         tensor([0.0000, 0.0000, 0.5000, 0.5000])
     """
-    compiled, _, _ = _prepare(circuit, params, device, dtype)
+    compiled, _, _ = _prepare(circuit, params, device, dtype, fusion)
     n = compiled.num_qubits
     if qubits is not None:
         qubits = [int(q) for q in qubits]
@@ -195,6 +219,7 @@ def expectation(
     device: Any = None,
     dtype: Any = torch.complex64,
     progress: Progress | None = None,
+    fusion: Any = "auto",
 ) -> torch.Tensor:
     """Expectation value(s) ⟨ψ|O|ψ⟩ of a :class:`PauliSum` (or its string form) or :class:`Hermitian`.
 
@@ -210,7 +235,7 @@ def expectation(
     observables = [as_observable(o) for o in ([observable] if single else observable)]
     if not observables:
         raise ObservableError("expectation() needs at least one observable; got an empty list")
-    compiled, _, _ = _prepare(circuit, params, device, dtype)
+    compiled, _, _ = _prepare(circuit, params, device, dtype, fusion)
     n = compiled.num_qubits
     for o in observables:
         if o.num_qubits > n:
@@ -237,7 +262,7 @@ def _dynamic_probabilities(compiled: Compiled, qubits: list[int] | None, progres
         rows = []
         for b in range(compiled.batch):
             single = Compiled(_slice_ops(compiled.ops, b), compiled.num_qubits, compiled.num_clbits, None, False,
-                              compiled.dtype, compiled.device)
+                              compiled.dtype, compiled.device, compiled.fusion)
             rows.append(_dynamic_probabilities(single, qubits, progress))
         return torch.stack(rows)
     n = compiled.num_qubits
@@ -327,8 +352,11 @@ def _walk(
     branches.
     """
     n = compiled.num_qubits
+    ops = fuse_ops(ops, compiled.fusion)
     check_memory(n, compiled.dtype, compiled.device, copies=2)
-    root = StateVector(n, dtype=compiled.dtype, device=compiled.device, inplace=True)
+    root = StateVector(
+        n, dtype=compiled.dtype, device=compiled.device, inplace=True, kernels=choose_kernels(compiled.device, False)
+    )
     stack: list[tuple[int, StateVector, np.ndarray, float]] = [
         (0, root, np.zeros(compiled.num_clbits, dtype=np.uint8), shots if rng is not None else 1.0)
     ]
@@ -342,7 +370,7 @@ def _walk(
             if op.condition is not None and not op.condition.holds(record):
                 i += 1
                 continue
-            if op.kind in ("matrix", "diagonal"):
+            if op.kind in ("matrix", "diagonal", "monomial"):
                 apply_gate(sv, op)
             else:
                 q = op.qubits[0]
@@ -396,6 +424,7 @@ def sample(
     device: Any = None,
     dtype: Any = torch.complex64,
     progress: Progress | None = None,
+    fusion: Any = "auto",
 ) -> Result | list[Result]:
     """Run the circuit ``shots`` times and record its classical bits.
 
@@ -427,7 +456,7 @@ def sample(
         raise SuanliError(f"seed must be a non-negative int or None, got {seed!r}")
     t0 = time.perf_counter()
     with torch.no_grad():
-        compiled, _, _ = _prepare(circuit, params, device, dtype)
+        compiled, _, _ = _prepare(circuit, params, device, dtype, fusion)
     implicit = not any(op.kind == "measure" for op in compiled.ops)
     if implicit:
         _measure_all_implicitly(compiled)
@@ -543,6 +572,7 @@ def outcome_probabilities(
     order: str = "big",
     cutoff: float = 1e-14,
     progress: Progress | None = None,
+    fusion: Any = "auto",
 ) -> dict[str, float]:
     """The exact distribution of the classical register contents, mid-circuit measurements included.
 
@@ -562,7 +592,7 @@ def outcome_probabilities(
     if order not in ("big", "qiskit"):
         raise SuanliError(f"order must be 'big' or 'qiskit', got {order!r}")
     with torch.no_grad():
-        compiled, _, _ = _prepare(circuit, params, device, dtype)
+        compiled, _, _ = _prepare(circuit, params, device, dtype, fusion)
         if compiled.batch is not None:
             raise SuanliError("outcome_probabilities takes one parameter set, not a batch")
         n = compiled.num_qubits

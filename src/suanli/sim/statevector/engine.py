@@ -6,6 +6,7 @@ builds each gate's matrix once (on the target device and precision), and drops i
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,17 @@ from ...errors import DeviceError, ParameterError, SimulationError, SuanliError
 from ...gates import get_gate
 from .kernels import StateVector
 
-__all__ = ["Compiled", "Op", "compile_circuit", "resolve_device", "resolve_dtype", "run_ops"]
+__all__ = [
+    "Compiled",
+    "Op",
+    "choose_kernels",
+    "compile_circuit",
+    "fuse_ops",
+    "fusion_width",
+    "resolve_device",
+    "resolve_dtype",
+    "run_ops",
+]
 
 Progress = Callable[[int, int], None]
 
@@ -63,7 +74,10 @@ def resolve_dtype(dtype: Any = torch.complex64) -> torch.dtype:
 
 @dataclass
 class Op:
-    """One kernel operation. ``kind`` is ``matrix``, ``diagonal``, ``measure`` or ``reset``."""
+    """One kernel operation. ``kind`` is ``matrix``, ``diagonal``, ``monomial``, ``measure`` or ``reset``.
+
+    ``tensor`` is the matrix, the diagonal, or (monomial) the phases; ``perm`` is a monomial's row -> column map.
+    """
 
     kind: str
     qubits: tuple[int, ...]
@@ -71,6 +85,7 @@ class Op:
     clbit: int | None = None
     condition: Condition | None = None
     name: str = ""
+    perm: torch.Tensor | None = None
 
 
 @dataclass
@@ -84,6 +99,7 @@ class Compiled:
     requires_grad: bool
     dtype: torch.dtype
     device: torch.device
+    fusion: int = 0  # largest fused block for unitary runs (0: no fusion)
 
     @property
     def batch_size(self) -> int:
@@ -202,12 +218,74 @@ def _build_matrices(
 
 
 def apply_gate(sv: StateVector, op: Op) -> None:
-    """Apply a ``matrix`` or ``diagonal`` op."""
+    """Apply a ``matrix``, ``diagonal`` or ``monomial`` op."""
     assert op.tensor is not None
     if op.kind == "diagonal":
         sv.apply_diagonal(op.tensor, op.qubits)
+    elif op.kind == "monomial":
+        assert op.perm is not None
+        sv.apply_monomial(op.tensor, op.perm, op.qubits)
     else:
         sv.apply_matrix(op.tensor, op.qubits)
+
+
+def choose_kernels(device: torch.device, grad: bool) -> str:
+    """``"triton"`` on a CUDA device with Triton installed (and no autograd), else ``"torch"``.
+
+    The environment variable ``SUANLI_KERNELS`` (``torch`` or ``triton``) overrides the choice; ``triton`` on
+    the CPU works only under Triton's interpreter (``TRITON_INTERPRET=1``), which the tests use.
+    """
+    from .triton_kernels import triton_available
+
+    forced = os.environ.get("SUANLI_KERNELS", "").strip().lower()
+    if forced == "torch" or grad:
+        return "torch"
+    if forced == "triton":
+        if not triton_available(device):
+            raise DeviceError(
+                "SUANLI_KERNELS=triton needs Triton and a CUDA device (or TRITON_INTERPRET=1 on the CPU)"
+            )
+        return "triton"
+    if forced:
+        raise DeviceError(f"SUANLI_KERNELS must be 'torch' or 'triton', got {forced!r}")
+    return "triton" if device.type == "cuda" and triton_available(device) else "torch"
+
+
+#: Largest fused block per device type when ``fusion="auto"``, chosen by measurement (benchmarks/fusion.py).
+AUTO_FUSION = {"cpu": 3, "cuda": 4}
+#: States up to this many qubits take wider blocks on the CPU (per-pass overhead dominates there).
+SMALL_STATE_QUBITS = 14
+SMALL_STATE_FUSION = 5
+
+
+def fusion_width(fusion: Any, num_qubits: int, device: torch.device) -> int:
+    """The block width for a ``fusion`` option: ``"auto"``, ``None``/``0``/``False`` (off → 0) or an int >= 1."""
+    if fusion is None or fusion is False or fusion == 0:
+        return 0
+    if fusion == "auto" or fusion is True:
+        if device.type == "cpu" and num_qubits <= SMALL_STATE_QUBITS:
+            return min(SMALL_STATE_FUSION, num_qubits)
+        return min(AUTO_FUSION.get(device.type, 4), max(1, num_qubits))
+    if isinstance(fusion, int) and not isinstance(fusion, bool) and 1 <= fusion <= 10:
+        return fusion
+    raise SuanliError(f"fusion must be 'auto', None (off) or an integer block width from 1 to 10, got {fusion!r}")
+
+
+def fuse_ops(ops: list[Op], width: int) -> list[Op]:
+    """Fuse gate ops into blocks of at most ``width`` qubits (0: unchanged). Boundaries pass through."""
+    if width <= 0:
+        return ops
+    from ...transpile.fusion import GateItem, fuse
+
+    items = [GateItem(op.kind, op.qubits, op.tensor, op.condition, op) for op in ops]
+    out: list[Op] = []
+    for block in fuse(items, width):
+        if block.kind == "boundary":
+            out.append(block.payload)
+        else:
+            name = f"fused{len(block.qubits)}" if block.num_gates > 1 else "gate"
+            out.append(Op(block.kind, block.qubits, block.tensor, None, None, name, block.perm))
+    return out
 
 
 def run_ops(sv: StateVector, ops: list[Op], progress: Progress | None = None) -> None:

@@ -17,6 +17,9 @@ import math
 
 import torch
 
+from .triton_kernels import MAX_K as TRITON_MAX_K
+from .triton_kernels import apply_diagonal_triton, apply_matrix_triton
+
 __all__ = ["StateVector"]
 
 # Below this many trailing amplitudes per group the k-qubit matrix is widened to act on the group at once
@@ -62,6 +65,8 @@ class StateVector:
         device: torch device.
         inplace: write into preallocated buffers (no autograd); else functional (autograd works).
         data: optional initial amplitudes of shape (B, 2**n) in canonical order (copied); default |0…0>.
+        kernels: ``"torch"`` (matrix products over reshaped views) or ``"triton"`` (one-pass in-place Triton
+            kernels on any qubits, no axis moves; needs ``inplace`` and a CUDA device or Triton's interpreter).
     """
 
     def __init__(
@@ -73,7 +78,13 @@ class StateVector:
         device: torch.device | str = "cpu",
         inplace: bool = True,
         data: torch.Tensor | None = None,
+        kernels: str = "torch",
     ) -> None:
+        if kernels not in ("torch", "triton"):
+            raise ValueError(f"kernels must be 'torch' or 'triton', got {kernels!r}")
+        if kernels == "triton" and not inplace:
+            raise ValueError("the Triton kernels work in place; autograd needs kernels='torch'")
+        self.kernels = kernels
         self.n = num_qubits
         self.batch = batch
         self.dtype = dtype
@@ -93,6 +104,7 @@ class StateVector:
         """An independent copy (same layout)."""
         new = StateVector.__new__(StateVector)
         new.n, new.batch, new.dtype, new.device, new.inplace = self.n, self.batch, self.dtype, self.device, self.inplace
+        new.kernels = self.kernels
         new.data = self.data.clone()
         new._spare = None
         new.perm = list(self.perm)
@@ -130,6 +142,9 @@ class StateVector:
         """
         k = len(qubits)
         pos = [self.pos[q] for q in qubits]
+        if self.kernels == "triton":
+            apply_diagonal_triton(self.data, self.n, diag, pos)
+            return
         batched = diag.dim() == 2
         nb = diag.shape[0] if batched else 1
         cut = max(0, self.n - _DIAG_TAIL)
@@ -163,6 +178,9 @@ class StateVector:
         """Apply a k-qubit unitary ``u`` of shape (d, d) or (B, d, d) to ``qubits`` (gate order)."""
         k = len(qubits)
         pos = [self.pos[q] for q in qubits]
+        if self.kernels == "triton" and k <= TRITON_MAX_K:
+            apply_matrix_triton(self.data, self.n, u, pos)
+            return
         lo, hi = min(pos), max(pos)
         if hi - lo != k - 1:
             self._move_to_end(list(qubits))
@@ -171,6 +189,46 @@ class StateVector:
         order = _argsort(pos)
         up = _reorder_matrix(u, order)
         self._matmul(up, lo, k)
+
+    def apply_monomial(self, phases: torch.Tensor, perm: torch.Tensor, qubits: tuple[int, ...]) -> None:
+        """Apply a monomial k-qubit gate ``out[i] = phases[i] * in[perm[i]]`` (indices in ``qubits`` order).
+
+        A gather along the gate's axes (one pass), then a phase multiply only when some phase is not 1.
+        """
+        k = len(qubits)
+        d = 1 << k
+        if self.kernels == "triton" and k <= TRITON_MAX_K:  # memory-bound on a GPU: the dense kernel is as fast
+            dense = torch.zeros(d, d, dtype=self.dtype)
+            dense[torch.arange(d), perm.cpu()] = phases.cpu().to(self.dtype)
+            self.apply_matrix(dense, qubits)
+            return
+        pos = [self.pos[q] for q in qubits]
+        if max(pos) - min(pos) != k - 1:
+            self._move_to_end(list(qubits))
+            pos = [self.pos[q] for q in qubits]
+        order = _argsort(pos)
+        if order != list(range(k)):
+            # relabel indices from gate order to physical order: new index j is old index idx[j]
+            idx = torch.arange(d).reshape([2] * k).permute(order).reshape(d)
+            inv = torch.empty_like(idx)
+            inv[idx] = torch.arange(d)
+            perm = inv[perm.cpu()[idx]]
+            phases = phases.reshape([2] * k).permute(order).reshape(d)
+        start = min(pos)
+        shape = (self.batch, 1 << start, d, 1 << (self.n - start - k))
+        perm = perm.to(self.device)
+        x = self.data.view(shape)
+        trivial = bool(torch.all(phases == 1))
+        ph = None if trivial else phases.to(self.device, self.dtype).view(1, 1, d, 1)
+        if self.inplace:
+            out = self._spare_buffer().view(shape)
+            torch.index_select(x, 2, perm, out=out)
+            if ph is not None:
+                out.mul_(ph)
+            self._swap_buffers()
+        else:
+            y = torch.index_select(x, 2, perm)
+            self.data = (y if ph is None else y * ph).reshape(self.batch, -1)
 
     def _matmul(self, u: torch.Tensor, start: int, k: int) -> None:
         """y = (I_L ⊗ u ⊗ I_R) x for the contiguous physical axes [start, start+k)."""
