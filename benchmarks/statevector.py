@@ -68,21 +68,58 @@ def ghz(n: int) -> Circuit:
     return c
 
 
-CIRCUITS: dict[str, Callable[[int], Circuit]] = {"brickwork20": brickwork, "qft": qft, "ghz": ghz}
+def sycamore_pattern(n: int, cycles: int = 14, seed: int = 0) -> Circuit:
+    """Sycamore-style cycles on a near-square grid of n qubits: a random √X/√Y/√W on every qubit (never the
+    same twice in a row on a qubit), then fSim(π/2, π/6) on one of four coupler sets, in the order ABCDCDAB."""
+    rng = np.random.default_rng(seed)
+    cols = math.ceil(math.sqrt(n))
+    sets: dict[str, list[tuple[int, int]]] = {"A": [], "B": [], "C": [], "D": []}
+    for q in range(n):
+        r, col = divmod(q, cols)
+        if col + 1 < cols and q + 1 < n:
+            sets["A" if (col + r) % 2 == 0 else "B"].append((q, q + 1))
+        if q + cols < n:
+            sets["C" if (col + r) % 2 == 0 else "D"].append((q, q + cols))
+    order = "ABCDCDAB"
+    last = [-1] * n
+    c = Circuit(n)
+    for cycle in range(cycles):
+        for q in range(n):
+            choice = int(rng.choice([g for g in range(3) if g != last[q]]))
+            last[q] = choice
+            (c.sx, c.sy, c.sw)[choice](q)
+        for a, b in sets[order[cycle % len(order)]]:
+            c.fsim(math.pi / 2, math.pi / 6, a, b)
+    return c
+
+
+CIRCUITS: dict[str, Callable[[int], Circuit]] = {
+    "brickwork20": brickwork,
+    "qft": qft,
+    "ghz": ghz,
+    "sycamore14": sycamore_pattern,
+}
 
 
 def _u3_matrix(theta: float, phi: float, lam: float) -> np.ndarray:
     return suanli.get_gate("u3").matrix(theta, phi, lam).numpy()
 
 
+def _matrix(inst: Any) -> np.ndarray:
+    return suanli.get_gate(inst.name).matrix(*(float(x) for x in inst.params)).numpy()
+
+
 # ---------------------------------------------------------------------------------------------------------
 # peers: each returns (prepare -> runner) where runner() returns the final state in suanli's order
 # ---------------------------------------------------------------------------------------------------------
-def peer_suanli(c: Circuit, threads: int) -> Callable[[], np.ndarray]:
-    def run() -> np.ndarray:
-        return suanli.state(c, device="cpu").numpy()
+def peer_suanli(fusion: Any = "auto") -> Callable[[Circuit, int], Callable[[], np.ndarray]]:
+    def make(c: Circuit, threads: int) -> Callable[[], np.ndarray]:
+        def run() -> np.ndarray:
+            return suanli.state(c, device="cpu", fusion=fusion).numpy()
 
-    return run
+        return run
+
+    return make
 
 
 def peer_aer(c: Circuit, threads: int) -> Callable[[], np.ndarray]:
@@ -126,8 +163,8 @@ def _cirq_circuit(c: Circuit) -> Any:
             ops.append(cirq.CZPowGate(exponent=p[0] / math.pi).on(*q))
         elif inst.name == "swap":
             ops.append(cirq.SWAP(*q))
-        else:  # pragma: no cover
-            raise ValueError(inst.name)
+        else:  # any other gate by its matrix (both tools are big-endian within a gate)
+            ops.append(cirq.MatrixGate(_matrix(inst)).on(*q))
     return cirq.Circuit(ops), qs
 
 
@@ -170,8 +207,8 @@ def peer_qulacs(c: Circuit, threads: int) -> Callable[[], np.ndarray]:
             circ.add_gate(DenseMatrix(q, np.diag([1, 1, 1, np.exp(1j * p[0])])))
         elif inst.name == "swap":
             circ.add_gate(SWAP(*q))
-        else:  # pragma: no cover
-            raise ValueError(inst.name)
+        else:  # qulacs reads its target list least significant first
+            circ.add_gate(DenseMatrix(q[::-1] if len(q) > 1 else q[0], _matrix(inst)))
 
     def run() -> np.ndarray:
         st = qulacs.QuantumState(n)
@@ -206,8 +243,8 @@ def peer_lightning(c: Circuit, threads: int) -> Callable[[], np.ndarray]:
                 qml.ControlledPhaseShift(p[0], wires=q)
             elif inst.name == "swap":
                 qml.SWAP(wires=q)
-            else:  # pragma: no cover
-                raise ValueError(inst.name)
+            else:
+                qml.QubitUnitary(_matrix(inst), wires=q)
         return qml.state()
 
     def run() -> np.ndarray:
@@ -217,7 +254,8 @@ def peer_lightning(c: Circuit, threads: int) -> Callable[[], np.ndarray]:
 
 
 PEERS: dict[str, Callable[[Circuit, int], Callable[[], np.ndarray]]] = {
-    "suanli": peer_suanli,
+    "suanli": peer_suanli("auto"),
+    "suanli(nofuse)": peer_suanli(None),
     "qiskit-aer": peer_aer,
     "qsim(f=2)": peer_qsim(2),
     "qsim(f=4)": peer_qsim(4),

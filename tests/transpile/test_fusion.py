@@ -168,9 +168,15 @@ def test_random_orderings_of_disjoint_gates_keep_dependencies() -> None:
 
 
 
+@pytest.mark.parametrize("gather", [False, True])
 @pytest.mark.parametrize("qubits", [(0,), (3,), (2, 0), (0, 2), (4, 1, 3), (1, 2, 3), (3, 0, 4, 1)])
-def test_monomial_kernel_equals_dense_matrix(qubits: tuple[int, ...]) -> None:
+def test_monomial_kernel_equals_dense_matrix(
+    qubits: tuple[int, ...], gather: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from suanli.sim.statevector import kernels
     from suanli.sim.statevector.kernels import StateVector
+
+    monkeypatch.setattr(kernels, "MONOMIAL_GATHER", gather)
 
     gen = torch.Generator().manual_seed(len(qubits))
     k = len(qubits)

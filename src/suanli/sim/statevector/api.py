@@ -38,6 +38,7 @@ from .expect import hermitian_expectation, pauli_expectation
 from .kernels import StateVector
 from .memory import check_branch_memory, check_memory
 from .sampling import bits_from_indices, marginal_probabilities, sample_bits
+from .triton_kernels import MAX_K as TRITON_MAX_K
 
 __all__ = ["expectation", "outcome_probabilities", "probabilities", "sample", "state"]
 
@@ -102,8 +103,10 @@ def _saved_states(ops: list[Op]) -> int:
 
 def _final_state(compiled: Compiled, ops: list[Op], progress: Progress | None, extra_copies: float = 0) -> StateVector:
     grad = compiled.requires_grad and torch.is_grad_enabled()
-    ops = fuse_ops(ops, compiled.fusion)
-    copies = 2 + extra_copies + (_saved_states(ops) if grad else 0)
+    kernels = choose_kernels(compiled.device, grad)
+    ops = fuse_ops(ops, min(compiled.fusion, TRITON_MAX_K) if kernels == "triton" else compiled.fusion)
+    # the Triton kernels update the state in place (one copy); the torch path double-buffers
+    copies = (1 if kernels == "triton" else 2) + extra_copies + (_saved_states(ops) if grad else 0)
     check_memory(compiled.num_qubits, compiled.dtype, compiled.device, copies=copies, batch=compiled.batch_size)
     sv = StateVector(
         compiled.num_qubits,
@@ -111,7 +114,7 @@ def _final_state(compiled: Compiled, ops: list[Op], progress: Progress | None, e
         dtype=compiled.dtype,
         device=compiled.device,
         inplace=not grad,
-        kernels=choose_kernels(compiled.device, grad),
+        kernels=kernels,
     )
     if grad:
         run_ops(sv, ops, progress)
@@ -352,11 +355,10 @@ def _walk(
     branches.
     """
     n = compiled.num_qubits
-    ops = fuse_ops(ops, compiled.fusion)
-    check_memory(n, compiled.dtype, compiled.device, copies=2)
-    root = StateVector(
-        n, dtype=compiled.dtype, device=compiled.device, inplace=True, kernels=choose_kernels(compiled.device, False)
-    )
+    kernels = choose_kernels(compiled.device, False)
+    ops = fuse_ops(ops, min(compiled.fusion, TRITON_MAX_K) if kernels == "triton" else compiled.fusion)
+    check_memory(n, compiled.dtype, compiled.device, copies=1 if kernels == "triton" else 2)
+    root = StateVector(n, dtype=compiled.dtype, device=compiled.device, inplace=True, kernels=kernels)
     stack: list[tuple[int, StateVector, np.ndarray, float]] = [
         (0, root, np.zeros(compiled.num_clbits, dtype=np.uint8), shots if rng is not None else 1.0)
     ]

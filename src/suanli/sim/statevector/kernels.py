@@ -27,6 +27,8 @@ __all__ = ["StateVector"]
 _KRON_MAX_R = 8
 # A single permute-copy handles up to this many runs of axes; more are moved in chunks.
 _MAX_RUNS = 12
+# Apply monomial gates by a gather (True) or by the dense kernel (False, faster on the CPUs measured so far).
+MONOMIAL_GATHER = False
 # Diagonal gates on the last this-many axes are expanded to an explicit factor over those axes.
 _DIAG_TAIL = 10
 
@@ -193,13 +195,16 @@ class StateVector:
     def apply_monomial(self, phases: torch.Tensor, perm: torch.Tensor, qubits: tuple[int, ...]) -> None:
         """Apply a monomial k-qubit gate ``out[i] = phases[i] * in[perm[i]]`` (indices in ``qubits`` order).
 
-        A gather along the gate's axes (one pass), then a phase multiply only when some phase is not 1.
+        With ``gather=True`` (see :attr:`MONOMIAL_GATHER`) this is a gather along the gate's axes plus a phase
+        multiply; otherwise the dense kernel is used. On this code's CPU measurements torch's strided gathers
+        were slower than the dense product for k ≤ 5 (see benchmarks/bandwidth.py), and on a GPU both are
+        memory-bound, so the dense kernel is the default.
         """
         k = len(qubits)
         d = 1 << k
-        if self.kernels == "triton" and k <= TRITON_MAX_K:  # memory-bound on a GPU: the dense kernel is as fast
-            dense = torch.zeros(d, d, dtype=self.dtype)
-            dense[torch.arange(d), perm.cpu()] = phases.cpu().to(self.dtype)
+        if not MONOMIAL_GATHER or self.kernels == "triton":
+            dense = torch.zeros(d, d, dtype=self.dtype, device=self.device)
+            dense[torch.arange(d, device=self.device), perm.to(self.device)] = phases.to(self.device, self.dtype)
             self.apply_matrix(dense, qubits)
             return
         pos = [self.pos[q] for q in qubits]
