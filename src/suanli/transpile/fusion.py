@@ -241,7 +241,7 @@ def _apply_torch(m: torch.Tensor, g: GateItem, axes: list[int], k: int) -> torch
 
 
 @lru_cache(maxsize=4096)
-def _row_order(k: int, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def index_orders(k: int, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Index arrays for acting on the block axes ``axes`` (gate order) of a 2**k-dimensional space.
 
     ``order`` lists the block indices sorted by (gate bits, other bits), so that ``M[order]`` viewed as
@@ -270,7 +270,7 @@ def _multiply_numpy(
     if all(g.kind == "diagonal" for g in gates):
         diag = np.ones(d, dtype=np.complex128)
         for g in gates:
-            _, _, sub = _row_order(k, tuple(axis[q] for q in g.qubits))
+            _, _, sub = index_orders(k, tuple(axis[q] for q in g.qubits))
             diag *= g.tensor.numpy()[sub]  # type: ignore[union-attr]
         if classify and np.abs(diag - 1).max() < ZERO_TOL:
             return None
@@ -279,7 +279,7 @@ def _multiply_numpy(
     for g in gates:
         axes = tuple(axis[q] for q in g.qubits)
         t = g.tensor.numpy()  # type: ignore[union-attr]
-        order, inverse, sub = _row_order(k, axes)
+        order, inverse, sub = index_orders(k, axes)
         if g.kind == "diagonal":
             m *= t[sub][:, None]
             continue

@@ -10,6 +10,7 @@ sets the largest block, ``None`` applies gates one by one. Fusion changes result
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -38,6 +39,7 @@ from .expect import hermitian_expectation, pauli_expectation
 from .kernels import StateVector
 from .memory import check_branch_memory, check_memory
 from .sampling import bits_from_indices, marginal_probabilities, sample_bits
+from .small import SMALL_MAX_QUBITS, run_small
 from .triton_kernels import MAX_K as TRITON_MAX_K
 
 __all__ = ["expectation", "outcome_probabilities", "probabilities", "sample", "state"]
@@ -101,9 +103,25 @@ def _saved_states(ops: list[Op]) -> int:
     return sum(1 for op in ops if op.tensor is not None and op.tensor.requires_grad)
 
 
+def _small_path(compiled: Compiled, ops: list[Op], grad: bool) -> bool:
+    """Small, unbatched, constant circuits run on the host with NumPy (see :mod:`.small`)."""
+    if grad or compiled.batch is not None or compiled.num_qubits > SMALL_MAX_QUBITS or compiled.fusion == 0:
+        return False
+    if os.environ.get("SUANLI_KERNELS", "").strip():
+        return False  # a forced kernel path is taken as asked
+    return all(op.tensor is not None and op.tensor.device.type == "cpu" and not op.tensor.requires_grad
+               for op in ops)
+
+
 def _final_state(compiled: Compiled, ops: list[Op], progress: Progress | None, extra_copies: float = 0) -> StateVector:
     grad = compiled.requires_grad and torch.is_grad_enabled()
     kernels = choose_kernels(compiled.device, grad)
+    if _small_path(compiled, ops, grad):
+        check_memory(compiled.num_qubits, compiled.dtype, compiled.device, copies=2 + extra_copies)
+        data = run_small(ops, compiled.num_qubits, compiled.dtype).to(compiled.device)
+        if progress is not None:
+            progress(len(ops), len(ops))
+        return StateVector(compiled.num_qubits, dtype=compiled.dtype, device=compiled.device, data=data)
     ops = fuse_ops(ops, min(compiled.fusion, TRITON_MAX_K) if kernels == "triton" else compiled.fusion)
     # the Triton kernels update the state in place (one copy); the torch path double-buffers
     copies = (1 if kernels == "triton" else 2) + extra_copies + (_saved_states(ops) if grad else 0)
