@@ -130,3 +130,18 @@ def test_batched_on_cuda() -> None:
 def test_memory_guard_on_cuda() -> None:
     with pytest.raises(suanli.SimulationTooLarge, match="cuda"):
         suanli.state(Circuit(40).h(0), device=GPU)
+
+
+@pytest.mark.parametrize("kernels", ["torch", "triton"])
+@pytest.mark.parametrize("fusion", [None, 2, 4, 6])
+def test_kernel_paths_and_fusion_widths_agree(
+    kernels: str, fusion: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both CUDA kernel paths (torch, Triton) at every fusion width agree with the CPU at 20 qubits."""
+    if kernels == "triton":
+        pytest.importorskip("triton")
+    monkeypatch.setenv("SUANLI_KERNELS", kernels)
+    c = random_circuit(20, 5, seed=9, max_arity=3)
+    cpu = suanli.state(c, dtype=torch.complex128, device=CPU, fusion=None)
+    gpu = suanli.state(c, dtype=torch.complex128, device=GPU, fusion=fusion)
+    assert float((gpu.cpu() - cpu).abs().max()) < 1e-10
