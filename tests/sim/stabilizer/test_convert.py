@@ -68,9 +68,7 @@ def random_clifford(n: int, depth: int, seed: int, *, dynamic: bool = False) -> 
 def test_named_gates_match_stim_definitions(name: str) -> None:
     # Stim's own gate definitions are the oracle for the one-to-one name table.
     matrix = suanli.get_gate(name).matrix().numpy()
-    assert stim.Tableau.from_unitary_matrix(matrix, endian="big") == stim.Tableau.from_named_gate(
-        SUANLI_TO_STIM[name]
-    )
+    assert stim.Tableau.from_unitary_matrix(matrix, endian="big") == stim.Tableau.from_named_gate(SUANLI_TO_STIM[name])
 
 
 @pytest.mark.parametrize("seed", range(12))
