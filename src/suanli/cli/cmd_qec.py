@@ -123,7 +123,7 @@ def _noise(name: str, p: float) -> Any:
 
 
 def _progress(io: Output, label: str) -> LazyProgress | None:
-    return LazyProgress(io.err, label) if io.err.is_terminal else None
+    return LazyProgress(io.err, label, unit="shots") if io.err.is_terminal else None
 
 
 def _store(args: argparse.Namespace, out: Path | None, name: str) -> Path | None:

@@ -59,7 +59,10 @@ class LazyProgress:
     Nothing is drawn for quick runs; :meth:`close` removes the bar when the run ends.
     """
 
-    def __init__(self, console: Console, description: str, delay: float | None = None) -> None:
+    def __init__(
+        self, console: Console, description: str, delay: float | None = None, unit: str = "operations"
+    ) -> None:
+        self.unit = unit
         self.console = console
         self.description = description
         self.delay = PROGRESS_DELAY_S if delay is None else delay
@@ -78,7 +81,7 @@ class LazyProgress:
                 TextColumn("{task.description}", markup=False),
                 BarColumn(),
                 MofNCompleteColumn(),
-                TextColumn("operations"),
+                TextColumn(self.unit, markup=False),
                 TimeElapsedColumn(),
                 console=self.console,
                 transient=True,
