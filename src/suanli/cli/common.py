@@ -18,6 +18,8 @@ from typing import Any
 import torch
 from rich.console import Console
 
+from ..errors import SuanliError
+
 __all__ = [
     "PROGRESS_DELAY_S",
     "LazyProgress",
@@ -27,6 +29,10 @@ __all__ = [
     "float_in",
     "int_at_least",
     "int_list",
+    "json_default",
+    "out_dir",
+    "simple_table",
+    "write_json",
 ]
 
 PROGRESS_DELAY_S = 1.0
@@ -162,3 +168,39 @@ def add_out_dir(p: argparse.ArgumentParser, default: str | None = None) -> None:
         default=default,
         help="folder for result files (JSON, PNG)" + (f" (default: {default})" if default else ""),
     )
+
+
+def out_dir(path: str | None, option: str = "--out") -> Path | None:
+    """Create (if needed) and return the output folder of ``--out``; ``None`` when not given.
+
+    Raises:
+        SuanliError: the folder cannot be created (names the option and the reason).
+    """
+    if path is None:
+        return None
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SuanliError(f"{option}: cannot create folder {path!r}: {exc.strerror or exc}") from None
+    return out
+
+
+def write_json(out: Path, name: str, obj: Any) -> Path:
+    """Write ``obj`` as indented JSON to ``out / name`` and return the path."""
+    path = out / name
+    path.write_text(json.dumps(obj, indent=2, default=json_default) + "\n")
+    return path
+
+
+def simple_table(title: str, columns: list[str], rows: list[list[Any]]) -> Any:
+    """A rich table: first column left-aligned, the others right-aligned."""
+    from rich import box
+    from rich.table import Table
+
+    t = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
+    for i, c in enumerate(columns):
+        t.add_column(c, justify="left" if i == 0 else "right")
+    for r in rows:
+        t.add_row(*[str(x) for x in r])
+    return t
