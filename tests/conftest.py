@@ -8,6 +8,7 @@ which way it goes.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -17,6 +18,14 @@ import torch
 
 import suanli
 from suanli import Circuit
+
+# ---------------------------------------------------------------------------------------------------------
+# threads: under pytest-xdist every worker is a process of its own; with torch's default of one thread per core
+# in each, the OpenMP thread teams oversubscribe the cores and every parallel region can wait a scheduler
+# quantum for a descheduled thread. One thread per worker is many times faster for the small states tested.
+# ---------------------------------------------------------------------------------------------------------
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    torch.set_num_threads(1)
 
 # ---------------------------------------------------------------------------------------------------------
 # markers
