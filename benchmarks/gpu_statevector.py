@@ -16,7 +16,7 @@ CPU run up to ``--check-cpu-max`` qubits, else between the GPU tools.
 Usage (on a machine with a CUDA GPU):
     python benchmarks/gpu_statevector.py --qubits 24 28 30 32 33 --out gpu.json
 Smoke test of the script on the CPU (Triton's interpreter, tiny sizes):
-    TRITON_INTERPRET=1 python benchmarks/gpu_statevector.py --device cpu --qubits 8 --out /tmp/gpu_smoke.json
+    TRITON_INTERPRET=1 python benchmarks/gpu_statevector.py --device cpu --qubits 8 --out gpu_smoke.json
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -103,6 +104,29 @@ def _saved_states(ops: list[Op]) -> int:
     return sum(1 for op in ops if op.tensor is not None and op.tensor.requires_grad)
 
 
+PARALLEL_THRESHOLD = 16
+
+
+@contextmanager
+def cpu_threads_for(num_qubits: int, device: torch.device) -> Iterator[None]:
+    """Run states below ``PARALLEL_THRESHOLD`` qubits on one CPU thread (restored afterwards).
+
+    For small states a kernel's work is shorter than the cost of waking a thread team, and on a busy machine an
+    OpenMP team can wait a whole scheduler quantum for a descheduled thread (Qiskit Aer has the same threshold
+    idea, ``statevector_parallel_threshold``). torch's thread count is process-wide, so this is not meant for
+    programs that run torch from several Python threads at once.
+    """
+    before = torch.get_num_threads()
+    if device.type != "cpu" or num_qubits >= PARALLEL_THRESHOLD or before == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def _small_path(compiled: Compiled, ops: list[Op], grad: bool) -> bool:
     """Small, unbatched, constant circuits run on the host with NumPy (see :mod:`.small`)."""
     if grad or compiled.batch is not None or compiled.num_qubits > SMALL_MAX_QUBITS or compiled.fusion == 0:
@@ -135,9 +159,10 @@ def _final_state(compiled: Compiled, ops: list[Op], progress: Progress | None, e
         kernels=kernels,
     )
     if grad:
-        run_ops(sv, ops, progress)
+        with cpu_threads_for(compiled.num_qubits, compiled.device):
+            run_ops(sv, ops, progress)
     else:
-        with torch.no_grad():
+        with torch.no_grad(), cpu_threads_for(compiled.num_qubits, compiled.device):
             run_ops(sv, ops, progress)
     return sv
 
@@ -358,6 +383,21 @@ def _slice_ops(ops: list[Op], b: int) -> list[Op]:
 
 
 def _walk(
+    compiled: Compiled,
+    ops: list[Op],
+    rng: np.random.Generator | None,
+    shots: int,
+    leaf: Any,
+    progress: Progress | None,
+    cutoff: float = 0.0,
+) -> int:
+    """Depth-first walk over measurement/reset outcomes (see :func:`_walk_unthreaded`), on one CPU thread for
+    small states."""
+    with cpu_threads_for(compiled.num_qubits, compiled.device):
+        return _walk_unthreaded(compiled, ops, rng, shots, leaf, progress, cutoff)
+
+
+def _walk_unthreaded(
     compiled: Compiled,
     ops: list[Op],
     rng: np.random.Generator | None,
