@@ -1,0 +1,111 @@
+"""Observables acting on canonical states ``(B, 2**n)``: values ⟨ψ|O|ψ⟩ and the weighted sum Σ_k w_k O_k |ψ⟩.
+
+The weighted sum is the starting backward state of the adjoint method: for a loss L = Σ_k g_k ⟨ψ|O_k|ψ⟩ the
+gradient with respect to ψ̄ is Σ_k g_k O_k ψ, so every observable (every Pauli term of every observable) enters
+one backward sweep.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+import torch
+
+from ..errors import ObservableError
+from ..observables.pauli import Hermitian, PauliSum, as_observable
+from ..sim.statevector.expect import hermitian_expectation, pauli_expectation
+from ..sim.statevector.kernels import StateVector
+
+__all__ = ["Observables", "apply_observables", "as_observables", "observable_values"]
+
+Observables = list[PauliSum | Hermitian]
+
+
+def as_observables(observable: object, num_qubits: int) -> tuple[Observables, bool]:
+    """Normalise one observable or a list of them; returns (list, single) and checks they fit the circuit."""
+    single = not isinstance(observable, (list, tuple))
+    items = [as_observable(o) for o in ([observable] if single else observable)]  # type: ignore[union-attr]
+    if not items:
+        raise ObservableError("at least one observable is needed; got an empty list")
+    for o in items:
+        if o.num_qubits > num_qubits:
+            raise ObservableError(
+                f"observable {o} acts on qubit {o.num_qubits - 1} but the circuit has {num_qubits} qubits"
+            )
+    return items, single
+
+
+def observable_values(psi: torch.Tensor, num_qubits: int, observables: Sequence[PauliSum | Hermitian]) -> torch.Tensor:
+    """⟨ψ|O_k|ψ⟩ for canonical states ``psi`` (B, 2**n): a real tensor (B, K)."""
+    vals = []
+    for o in observables:
+        if isinstance(o, PauliSum):
+            vals.append(pauli_expectation(psi, num_qubits, o))
+        else:
+            vals.append(hermitian_expectation(psi, num_qubits, o))
+    return torch.stack(vals, dim=-1)
+
+
+def _sign_pattern(num_qubits: int, qubits: Sequence[int], dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """Π_{q∈qubits} (-1)^{y_q} as a broadcastable tensor of shape [2 or 1]*n."""
+    out = torch.ones([1] * num_qubits, dtype=dtype, device=device)
+    for q in qubits:
+        shape = [1] * num_qubits
+        shape[q] = 2
+        out = out * torch.tensor([1.0, -1.0], dtype=dtype, device=device).reshape(shape)
+    return out
+
+
+def apply_observables(
+    psi: torch.Tensor,
+    num_qubits: int,
+    observables: Sequence[PauliSum | Hermitian],
+    weights: torch.Tensor,
+    out: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Σ_k weights[:, k] · O_k ψ for canonical states ``psi`` (B, 2**n) and real ``weights`` (B, K).
+
+    A Pauli string P with X/Y on the set F and Y/Z on the set S acts as (Pψ)[y] = (-i)^{#Y} (-1)^{Σ_{q∈S} y_q}
+    ψ[y ⊕ F]: all terms that flip the same set F share one flipped copy of ψ and one diagonal factor, added
+    into ``out`` in place (a new tensor when ``out`` is None), so at most one temporary state is held.
+    """
+    b = psi.shape[0]
+    n = num_qubits
+    if out is None:
+        out = torch.zeros_like(psi)
+    else:
+        out.zero_()
+    cdt = psi.dtype
+    # Pauli terms grouped by flip set, across observables: the diagonal factor depends on the batch weight
+    groups: dict[tuple[int, ...], list[tuple[int, float, int, tuple[int, ...]]]] = defaultdict(list)
+    for k, o in enumerate(observables):
+        if isinstance(o, PauliSum):
+            for t in o.terms:
+                flips = tuple(q for q, p in t.ops if p in "XY")
+                signs = tuple(q for q, p in t.ops if p in "YZ")
+                n_y = sum(1 for _, p in t.ops if p == "Y")
+                groups[flips].append((k, t.coeff, n_y, signs))
+        else:
+            sv = StateVector(n, batch=b, dtype=cdt, device=psi.device, inplace=True, data=psi)
+            sv.apply_matrix(o.matrix.to(dtype=cdt, device=psi.device), o.qubits)
+            out.add_(weights[:, k, None].to(cdt) * sv.canonical())
+            del sv
+    for flips, terms in groups.items():
+        # per observable k: its diagonal factor d_k(y) (shape [2]*n broadcast), then Σ_k w[:, k] d_k
+        per_k: dict[int, torch.Tensor] = {}
+        for k, coeff, n_y, signs in terms:
+            factor = coeff * (-1j) ** n_y
+            pat = _sign_pattern(n, signs, cdt, psi.device) * factor
+            per_k[k] = pat if k not in per_k else per_k[k] + pat
+        shaped = psi.reshape(b, *([2] * n))
+        phi = torch.flip(shaped, dims=[1 + q for q in flips]) if flips else shaped
+        diag = None
+        for k, pat in per_k.items():
+            w = weights[:, k].to(cdt).reshape(b, *([1] * n))
+            term = w * pat
+            diag = term if diag is None else diag + term
+        assert diag is not None
+        out.view(b, *([2] * n)).addcmul_(diag, phi)
+        del phi
+    return out
