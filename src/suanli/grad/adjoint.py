@@ -24,7 +24,7 @@ from typing import Any
 
 import torch
 
-from ..sim.statevector.engine import Op, Progress, apply_gate
+from ..sim.statevector.engine import Op, Progress, apply_gate, fuse_ops, fusion_width
 from ..sim.statevector.kernels import StateVector
 from .observe import apply_observables, observable_values
 
@@ -210,6 +210,7 @@ def adjoint_expectation(
         initial_state: optional (B, 2**n) starting amplitudes (canonical order); gradients flow to it.
         progress: optional callback ``progress(done, total)`` over the forward and backward sweeps.
     """
+    ops = _fuse_constant_runs(ops, num_qubits, device)
     tensors: list[torch.Tensor] = []
     grad_tensors: list[torch.Tensor | None] = []
     seen: set[int] = set()
@@ -244,6 +245,31 @@ def adjoint_expectation(
         with torch.no_grad():
             return _AdjointFunction.forward(_NoCtx(), plan, init)
     return _AdjointFunction.apply(plan, init, *tensors)
+
+
+def _fuse_constant_runs(ops: list[Op], num_qubits: int, device: torch.device) -> list[Op]:
+    """Fuse each run of consecutive gates that need no gradient into blocks (fewer passes in both sweeps).
+
+    Gates whose tensors require gradients stay as they are, so each still gets its own gradient; the runs
+    between them are contiguous in circuit order, so fusing them changes nothing but the number of passes.
+    """
+    width = fusion_width("auto", num_qubits, device)
+    out: list[Op] = []
+    run: list[Op] = []
+
+    def flush() -> None:
+        out.extend(fuse_ops(run, width, classify=False) if len(run) > 1 else run)
+        run.clear()
+
+    for op in ops:
+        t = op.tensor
+        if t is not None and not t.requires_grad and op.kind in ("matrix", "diagonal") and op.condition is None:
+            run.append(op)
+        else:
+            flush()
+            out.append(op)
+    flush()
+    return out
 
 
 class _NoCtx:

@@ -271,15 +271,18 @@ def fusion_width(fusion: Any, num_qubits: int, device: torch.device) -> int:
     raise SuanliError(f"fusion must be 'auto', None (off) or an integer block width from 1 to 10, got {fusion!r}")
 
 
-def fuse_ops(ops: list[Op], width: int) -> list[Op]:
-    """Fuse gate ops into blocks of at most ``width`` qubits (0: unchanged). Boundaries pass through."""
+def fuse_ops(ops: list[Op], width: int, *, classify: bool = True) -> list[Op]:
+    """Fuse gate ops into blocks of at most ``width`` qubits (0: unchanged). Boundaries pass through.
+
+    With ``classify=False`` the result has only ``matrix`` and ``diagonal`` ops (no monomials, nothing dropped).
+    """
     if width <= 0:
         return ops
     from ...transpile.fusion import GateItem, fuse
 
     items = [GateItem(op.kind, op.qubits, op.tensor, op.condition, op) for op in ops]
     out: list[Op] = []
-    for block in fuse(items, width):
+    for block in fuse(items, width, classify=classify):
         if block.kind == "boundary":
             out.append(block.payload)
         else:
