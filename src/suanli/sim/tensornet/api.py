@@ -52,7 +52,7 @@ def amplitude(
     open_qubits: Sequence[int] | None = None,
     device: Any = None,
     dtype: Any = torch.complex64,
-    max_repeats: int = 32,
+    max_repeats: int = 16,
     target_width: float | None = None,
     max_bond: int | None = None,
     progress: Progress | None = None,

@@ -3,11 +3,12 @@
 The state of n qubits (qubit 0 leftmost, as everywhere in suanli) is a chain of tensors ``A[q]`` of shape
 ``(χ_left, 2, χ_right)``. The chain is kept in mixed canonical form around an orthogonality centre. A
 two-qubit gate on neighbours ``(q, q+1)`` moves the centre to ``q`` (QR sweeps), contracts the pair with the
-gate, and splits it again with an SVD that keeps at most ``max_bond`` singular values (and drops those
-below ``cutoff`` relative to the largest). The discarded weight ε of every split is recorded; the product
-Π(1 − ε) estimates the fidelity |<ψ_exact|ψ_MPS>|² (Zhou, Stoudenmire & Waintal, PRX 10, 041038 (2020)).
-Gates on distant qubits are brought together by SWAP gates (each one truncated like any other gate) and the
-qubits are swapped back afterwards. With ``max_bond=None`` nothing is truncated and the simulation is exact.
+gate, and splits it again with an SVD that keeps at most ``max_bond`` singular values and drops those below
+``cutoff`` relative to the largest (values below 1e-13 of the largest always go: they are numerically zero).
+The discarded weight ε of every split is recorded; the product Π(1 − ε) estimates the fidelity
+|<ψ_exact|ψ_MPS>|² (Zhou, Stoudenmire & Waintal, PRX 10, 041038 (2020)). Gates on distant qubits are brought
+together by SWAP gates (each one truncated like any other gate) and the qubits are swapped back afterwards.
+With ``max_bond=None`` nothing of weight is truncated and the simulation is exact.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ __all__ = ["MPS", "MPSResult", "simulate_mps"]
 
 Progress = Callable[[int, int], None]
 
+_ZERO = 1e-13
 _SWAP = torch.tensor([[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]], dtype=torch.complex128)
 
 
@@ -83,9 +85,12 @@ class MPS:
             q = self.center
             a = self.tensors[q]
             left, _, right = a.shape
-            qmat, r = torch.linalg.qr(a.reshape(left, 2 * right).transpose(0, 1).conj())
-            self.tensors[q] = qmat.transpose(0, 1).conj().reshape(-1, 2, right)
-            self.tensors[q - 1] = torch.einsum("asb,bc->asc", self.tensors[q - 1], r.transpose(0, 1).conj())
+            # M = R^dag Q^dag from the QR decomposition of M^dag (materialised: no lazy conjugate views)
+            mdag = a.reshape(left, 2 * right).mH.resolve_conj().contiguous()
+            qmat, r = torch.linalg.qr(mdag)
+            self.tensors[q] = qmat.mH.resolve_conj().contiguous().reshape(-1, 2, right)
+            rdag = r.mH.resolve_conj().contiguous()
+            self.tensors[q - 1] = torch.einsum("asb,bc->asc", self.tensors[q - 1], rdag)
             self.center -= 1
 
     def apply_1q(self, u: torch.Tensor, q: int) -> None:
@@ -104,13 +109,13 @@ class MPS:
         uu, s, vh = torch.linalg.svd(mat, full_matrices=False)
         s2 = s.abs() ** 2
         total = float(s2.sum())
-        keep = int(s.shape[0])
-        if self.cutoff > 0:
-            keep = max(1, int((s > self.cutoff * s[0]).sum()))
+        # singular values below _ZERO * s_max are numerically zero: dropping them keeps bonds minimal (and keeps
+        # LAPACK away from subnormal numbers); their weight (< 1e-26) does not change the fidelity estimate
+        keep = max(1, int((s > max(self.cutoff, _ZERO) * s[0]).sum()))
         if self.max_bond is not None:
             keep = min(keep, self.max_bond)
         eps = 0.0
-        if keep < s.shape[0] and total > 0:
+        if keep < s.shape[0] and total > 0:  # renormalise what is kept
             eps = float(s2[keep:].sum()) / total
             s = s[:keep] / torch.sqrt(s2[:keep].sum() / total)
             uu, vh = uu[:, :keep], vh[:keep]
@@ -217,7 +222,7 @@ def simulate_mps(
         mps=mps,
         fidelity_estimate=float(mps.fidelity),
         max_bond_reached=max(mps.bond_dims, default=1),
-        truncations=sum(1 for e in mps.discarded if e > 0),
+        truncations=sum(1 for e in mps.discarded if e > 1e-20),
     )
 
 

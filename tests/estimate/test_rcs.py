@@ -1,0 +1,104 @@
+"""The RCS cost estimator: the model's arithmetic, the machines, and the ``suanli estimate rcs`` command."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+import suanli
+from suanli import SuanliError
+from suanli.cli.main import main
+from suanli.estimate.rcs import MACHINES, estimate_rcs_cost
+from suanli.experiments.rcs import sycamore_circuit
+
+
+def test_model_arithmetic_and_scaling() -> None:
+    c = sycamore_circuit(6, grid=(3, 3), seed=0)
+    e = estimate_rcs_cost(c, samples=1000, fidelity=0.01, batch_qubits=2, max_repeats=2, target_width=None)
+    assert e.batch is not None and e.batch_qubits == 2
+    want = 8 * 0.01 * math.ceil(1000 / 4) * e.batch.cost
+    assert e.total_real_flops == pytest.approx(want)
+    for name, m in MACHINES.items():
+        assert e.seconds[name] == pytest.approx(want / (m.peak_flops * 0.2))
+        assert e.joules[name] == pytest.approx(e.seconds[name] * m.power_watts)
+    # one amplitude per sample without batching; cost linear in the fidelity
+    single = estimate_rcs_cost(c, samples=1000, fidelity=0.02, batch_qubits=0, max_repeats=2, machines=["h100"])
+    assert single.batch is None and list(single.seconds) == ["h100"]
+    assert single.total_real_flops == pytest.approx(8 * 0.02 * 1000 * single.amplitude.cost)
+    d = e.as_dict()
+    assert d["years"]["frontier"] == pytest.approx(e.seconds["frontier"] / (365.25 * 86400))
+    json.dumps(d)  # serialisable
+
+
+def test_cost_grows_with_cycles() -> None:
+    costs = [
+        estimate_rcs_cost(sycamore_circuit(m, grid=(4, 4), seed=0), batch_qubits=0, max_repeats=3).amplitude.cost
+        for m in (2, 6, 12)
+    ]
+    assert costs[0] < costs[1] < costs[2]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"fidelity": 0.0}, "fidelity"),
+        ({"efficiency": 1.5}, "efficiency"),
+        ({"samples": 0}, "samples"),
+        ({"batch_qubits": 40}, "batch_qubits"),
+        ({"machines": ["cray-1"]}, "unknown machine"),
+    ],
+)
+def test_bad_arguments(kwargs: dict, needle: str) -> None:
+    with pytest.raises(SuanliError, match=needle):
+        estimate_rcs_cost(suanli.Circuit(2).h(0).cx(0, 1), **{"batch_qubits": 0, **kwargs})
+
+
+def test_cli_json_and_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["estimate", "rcs", "--grid", "3x3", "--cycles", "2,6", "--repeats", "2", "--batch-qubits", "2",
+                 "--out", str(tmp_path), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data = json.loads(out)
+    assert [r["cycles"] for r in data["rows"]] == [2, 6]
+    assert data["rows"][0]["num_qubits"] == 9
+    assert (tmp_path / "estimate_rcs.json").exists() and (tmp_path / "estimate_rcs.png").exists()
+    assert json.loads((tmp_path / "estimate_rcs.json").read_text())["samples"] == 1_000_000
+
+
+def test_cli_reads_qsim_and_qasm_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    c = sycamore_circuit(4, grid=(2, 3), seed=1)
+    (tmp_path / "c.qsim").write_text(suanli.dumps_qsim(c))
+    (tmp_path / "c.qasm").write_text(suanli.dumps_qasm(c.copy()))
+    costs = []
+    for name in ("c.qsim", "c.qasm"):
+        code = main(["estimate", "rcs", str(tmp_path / name), "--repeats", "2", "--batch-qubits", "0", "--json"])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        row = json.loads(out)["rows"][0]
+        assert row["num_qubits"] == 6 and row["cycles"] is None
+        costs.append(row["estimate"]["amplitude"]["cost"])
+    assert costs[0] > 0 and costs[1] > 0
+    code = main(["estimate", "rcs", "--grid", "2x2"])
+    out, _ = capsys.readouterr()
+    assert code == 0 and "efficiency 0.2 of peak" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["--grid", "3y3"], "RxC"),
+        (["--grid", "2x2", "--qubits", "5"], "either --grid or --qubits"),
+        (["--machines", "h100,cray"], "unknown cray"),
+        (["--fidelity", "0"], "fidelity"),
+        (["nope.qsim"], "no such file"),
+    ],
+)
+def test_cli_errors_are_one_line(argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["estimate", "rcs", *argv])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.startswith("suanli: error") or "usage:" in err
+    assert needle in err and "Traceback" not in err
