@@ -28,13 +28,19 @@ from .errors import QasmWarning as QasmWarning
 from .errors import SimulationError as SimulationError
 from .errors import SimulationTooLarge as SimulationTooLarge
 from .errors import SuanliError as SuanliError
+from .experiments.rcs import linear_xeb as linear_xeb
+from .experiments.rcs import sycamore_circuit as sycamore_circuit
 from .gates import GateSpec as GateSpec
 from .gates import all_gates as all_gates
 from .gates import get_gate as get_gate
 from .io import dump_qasm as dump_qasm
 from .io import dumps_qasm as dumps_qasm
+from .io import dumps_qsim as dumps_qsim
 from .io import load_qasm as load_qasm
+from .io import load_qsim as load_qsim
 from .io import loads_qasm as loads_qasm
+from .io import loads_qsim as loads_qsim
+from .nn import QuantumLayer as QuantumLayer
 from .observables import Hermitian as Hermitian
 from .observables import PauliSum as PauliSum
 from .results import Counts as Counts
@@ -44,6 +50,7 @@ from .sim.statevector import outcome_probabilities as outcome_probabilities
 from .sim.statevector import probabilities as probabilities
 from .sim.statevector import sample as sample
 from .sim.statevector import state as state
+from .sim.tensornet import amplitude as amplitude
 
 __version__ = "0.1.0"
 
@@ -64,6 +71,7 @@ __all__ = [
     "PauliSum",
     "QasmError",
     "QasmWarning",
+    "QuantumLayer",
     "Register",
     "Result",
     "SimulationError",
@@ -71,14 +79,20 @@ __all__ = [
     "SuanliError",
     "__version__",
     "all_gates",
+    "amplitude",
     "dump_qasm",
     "dumps_qasm",
+    "dumps_qsim",
     "expectation",
     "get_gate",
+    "linear_xeb",
     "load_qasm",
+    "load_qsim",
     "loads_qasm",
+    "loads_qsim",
     "outcome_probabilities",
     "probabilities",
     "sample",
     "state",
+    "sycamore_circuit",
 ]
