@@ -252,7 +252,7 @@ def choose_kernels(device: torch.device, grad: bool) -> str:
 
 
 #: Largest fused block per device type when ``fusion="auto"``, chosen by measurement (benchmarks/fusion.py).
-AUTO_FUSION = {"cpu": 3, "cuda": 4}
+AUTO_FUSION = {"cpu": 5, "cuda": 4}
 #: States up to this many qubits take wider blocks on the CPU (per-pass overhead dominates there).
 SMALL_STATE_QUBITS = 14
 SMALL_STATE_FUSION = 5
