@@ -17,6 +17,9 @@ from typing import Any
 
 from ..errors import SuanliError
 from .common import LazyProgress, Output, add_json, add_out_dir, float_in, int_at_least
+from .common import out_dir as _out_dir
+from .common import simple_table as _table
+from .common import write_json as _write_json
 
 __all__ = ["register"]
 
@@ -26,39 +29,6 @@ def _positive_floats(text: str) -> list[float]:
     if not items:
         raise argparse.ArgumentTypeError("expected comma-separated numbers, e.g. 100,200,400")
     return [float_in(0.0, open_low=True)(t) for t in items]
-
-
-def _out_dir(path: str | None) -> Path | None:
-    if path is None:
-        return None
-    out = Path(path)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SuanliError(f"--out: cannot create folder {path!r}: {exc.strerror or exc}") from None
-    return out
-
-
-def _write_json(out: Path, name: str, obj: Any) -> Path:
-    import json
-
-    from .common import json_default
-
-    path = out / name
-    path.write_text(json.dumps(obj, indent=2, default=json_default) + "\n")
-    return path
-
-
-def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Any:
-    from rich import box
-    from rich.table import Table
-
-    t = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
-    for i, c in enumerate(columns):
-        t.add_column(c, justify="left" if i == 0 else "right")
-    for r in rows:
-        t.add_row(*[str(x) for x in r])
-    return t
 
 
 def _finish(args: argparse.Namespace, io: Output, result: dict, tables: list[Any], files: list[Path]) -> int:

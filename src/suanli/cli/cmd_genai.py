@@ -10,12 +10,14 @@ Examples::
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
 from ..errors import SuanliError
-from .common import LazyProgress, Output, add_json, add_out_dir, float_in, int_at_least, json_default
+from .common import LazyProgress, Output, add_json, add_out_dir, float_in, int_at_least
+from .common import out_dir as _out_dir
+from .common import simple_table as _table
+from .common import write_json as _write_json
 
 __all__ = ["register"]
 
@@ -35,35 +37,6 @@ def _names(text: str) -> list[str]:
     if not items:
         raise argparse.ArgumentTypeError("expected comma-separated names")
     return items
-
-
-def _out_dir(path: str | None) -> Path | None:
-    if path is None:
-        return None
-    out = Path(path)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SuanliError(f"--out: cannot create folder {path!r}: {exc.strerror or exc}") from None
-    return out
-
-
-def _write_json(out: Path, name: str, obj: Any) -> Path:
-    path = out / name
-    path.write_text(json.dumps(obj, indent=2, default=json_default) + "\n")
-    return path
-
-
-def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Any:
-    from rich import box
-    from rich.table import Table
-
-    t = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left")
-    for i, c in enumerate(columns):
-        t.add_column(c, justify="left" if i == 0 else "right")
-    for r in rows:
-        t.add_row(*[str(x) for x in r])
-    return t
 
 
 def _device(name: str) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..errors import SuanliError
 from .common import LazyProgress, Output, add_json, add_out_dir, float_in, int_at_least, int_list
+from .common import out_dir as _out_dir
 
 __all__ = ["register"]
 
@@ -41,17 +42,6 @@ def _float_list(text: str) -> list[float]:
 def _bases(text: str | None, default: str = "z") -> tuple[str, ...]:
     text = text or default
     return ("x", "z") if text == "both" else (text,)
-
-
-def _out_dir(path: str | None) -> Path | None:
-    if path is None:
-        return None
-    out = Path(path)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SuanliError(f"--out: cannot create folder {path!r}: {exc.strerror or exc}") from None
-    return out
 
 
 def _add_common(p: argparse.ArgumentParser, *, max_shots: int, max_errors: int, rounds: str) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import SuanliError
 from .common import LazyProgress, Output, add_json, add_out_dir, float_in, int_at_least, int_list
+from .common import out_dir as _out_dir
 
 __all__ = ["register"]
 
@@ -33,17 +34,6 @@ def _float_list(text: str) -> list[float]:
     if not values or any(v < 0 or not math.isfinite(v) for v in values):
         raise argparse.ArgumentTypeError(f"expected non-negative numbers, got {text!r}")
     return values
-
-
-def _out_dir(path: str | None) -> Path | None:
-    if path is None:
-        return None
-    out = Path(path)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SuanliError(f"--out: cannot create folder {path!r}: {exc.strerror or exc}") from None
-    return out
 
 
 def _progress(io: Output, label: str) -> LazyProgress | None:

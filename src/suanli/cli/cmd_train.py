@@ -16,24 +16,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 from ..errors import SuanliError
 from .common import Output, add_json, add_out_dir, float_in, int_at_least, int_list, json_default
+from .common import out_dir as _out_dir
 
 __all__ = ["register"]
-
-
-def _out_dir(path: str | None) -> Path | None:
-    if path is None:
-        return None
-    out = Path(path)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SuanliError(f"--out: cannot create folder {path!r}: {exc.strerror or exc}") from None
-    return out
 
 
 class _Bar:
