@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import argparse
 import math
-from pathlib import Path
 from typing import Any
 
 from ..errors import SuanliError
 from .common import LazyProgress, Output, add_json, add_out_dir, float_in, int_at_least
+from .common import finish as _finish
 from .common import out_dir as _out_dir
 from .common import simple_table as _table
 from .common import write_json as _write_json
@@ -29,19 +29,6 @@ def _positive_floats(text: str) -> list[float]:
     if not items:
         raise argparse.ArgumentTypeError("expected comma-separated numbers, e.g. 100,200,400")
     return [float_in(0.0, open_low=True)(t) for t in items]
-
-
-def _finish(args: argparse.Namespace, io: Output, result: dict, tables: list[Any], files: list[Path]) -> int:
-    if files:
-        result["files"] = [str(f) for f in files]
-    if args.json:
-        io.json(result)
-        return 0
-    for t in tables:
-        io.out.print(t)
-    for f in files:
-        io.out.print(f"wrote {f}")
-    return 0
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import SuanliError
 from .common import LazyProgress, Output, add_json, add_out_dir, float_in, int_at_least
+from .common import finish as _finish
 from .common import out_dir as _out_dir
 from .common import simple_table as _table
 from .common import write_json as _write_json
@@ -47,19 +48,6 @@ def _device(name: str) -> str:
     if name == "cuda" and not torch.cuda.is_available():
         raise SuanliError("--device cuda: PyTorch sees no CUDA GPU; use --device cpu")
     return name
-
-
-def _finish(args: argparse.Namespace, io: Output, result: dict, tables: list[Any], files: list[Path]) -> int:
-    if files:
-        result["files"] = [str(f) for f in files]
-    if args.json:
-        io.json(result)
-        return 0
-    for t in tables:
-        io.out.print(t)
-    for f in files:
-        io.out.print(f"wrote {f}")
-    return 0
 
 
 # --------------------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ __all__ = [
     "Output",
     "add_json",
     "add_out_dir",
+    "finish",
     "float_in",
     "int_at_least",
     "int_list",
@@ -204,3 +205,17 @@ def simple_table(title: str, columns: list[str], rows: list[list[Any]]) -> Any:
     for r in rows:
         t.add_row(*[str(x) for x in r])
     return t
+
+
+def finish(args: argparse.Namespace, io: Output, result: dict, tables: list[Any], files: list[Path]) -> int:
+    """End a command: with ``--json`` print ``result`` (plus the written ``files``), else the tables and files."""
+    if files:
+        result["files"] = [str(f) for f in files]
+    if args.json:
+        io.json(result)
+        return 0
+    for t in tables:
+        io.out.print(t)
+    for f in files:
+        io.out.print(f"wrote {f}")
+    return 0
