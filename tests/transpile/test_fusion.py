@@ -11,11 +11,18 @@ import torch
 
 import suanli
 from suanli.errors import SuanliError
+from suanli.sim.statevector import api
 from suanli.sim.statevector.engine import compile_circuit, fuse_ops, fusion_width
 from suanli.testing import random_circuit
 from suanli.transpile import GateItem, fuse, fusion_stats
 
 C128 = torch.complex128
+
+
+@pytest.fixture(autouse=True)
+def _no_small_state_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """States of ≤ 12 qubits would otherwise run on the NumPy path, which does not fuse: test the fused kernels."""
+    monkeypatch.setattr(api, "SMALL_MAX_QUBITS", 0)
 
 
 def _state(c: suanli.Circuit, fusion, **kw) -> torch.Tensor:
@@ -146,6 +153,7 @@ def test_fusion_option_is_checked() -> None:
         fuse([], 0)
     assert fusion_width(None, 20, torch.device("cpu")) == 0
     assert fusion_width("auto", 3, torch.device("cpu")) == 3
+    assert fusion_width("auto", 30, torch.device("cpu")) == 5
 
 
 def test_random_orderings_of_disjoint_gates_keep_dependencies() -> None:

@@ -10,7 +10,6 @@ sets the largest block, ``None`` applies gates one by one. Fusion changes result
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from .engine import (
     apply_gate,
     choose_kernels,
     compile_circuit,
+    forced_kernels,
     fuse_ops,
     fusion_width,
     resolve_device,
@@ -131,24 +131,31 @@ def _small_path(compiled: Compiled, ops: list[Op], grad: bool) -> bool:
     """Small, unbatched, constant circuits run on the host with NumPy (see :mod:`.small`)."""
     if grad or compiled.batch is not None or compiled.num_qubits > SMALL_MAX_QUBITS or compiled.fusion == 0:
         return False
-    if os.environ.get("SUANLI_KERNELS", "").strip():
+    if forced_kernels():
         return False  # a forced kernel path is taken as asked
     return all(op.tensor is not None and op.tensor.device.type == "cpu" and not op.tensor.requires_grad
                for op in ops)
 
 
+def _kernel_plan(compiled: Compiled, ops: list[Op], grad: bool) -> tuple[str, list[Op], int]:
+    """The kernel path, the fused ops for it, and the state buffers it holds: the Triton kernels update the
+    state in place (one buffer, blocks of at most ``TRITON_MAX_K`` qubits); the torch path double-buffers."""
+    kernels = choose_kernels(compiled.device, grad)
+    if kernels == "triton":
+        return kernels, fuse_ops(ops, min(compiled.fusion, TRITON_MAX_K)), 1
+    return kernels, fuse_ops(ops, compiled.fusion), 2
+
+
 def _final_state(compiled: Compiled, ops: list[Op], progress: Progress | None, extra_copies: float = 0) -> StateVector:
     grad = compiled.requires_grad and torch.is_grad_enabled()
-    kernels = choose_kernels(compiled.device, grad)
     if _small_path(compiled, ops, grad):
         check_memory(compiled.num_qubits, compiled.dtype, compiled.device, copies=2 + extra_copies)
         data = run_small(ops, compiled.num_qubits, compiled.dtype).to(compiled.device)
         if progress is not None:
             progress(len(ops), len(ops))
         return StateVector(compiled.num_qubits, dtype=compiled.dtype, device=compiled.device, data=data)
-    ops = fuse_ops(ops, min(compiled.fusion, TRITON_MAX_K) if kernels == "triton" else compiled.fusion)
-    # the Triton kernels update the state in place (one copy); the torch path double-buffers
-    copies = (1 if kernels == "triton" else 2) + extra_copies + (_saved_states(ops) if grad else 0)
+    kernels, ops, buffers = _kernel_plan(compiled, ops, grad)
+    copies = buffers + extra_copies + (_saved_states(ops) if grad else 0)
     check_memory(compiled.num_qubits, compiled.dtype, compiled.device, copies=copies, batch=compiled.batch_size)
     sv = StateVector(
         compiled.num_qubits,
@@ -413,9 +420,8 @@ def _walk_unthreaded(
     branches.
     """
     n = compiled.num_qubits
-    kernels = choose_kernels(compiled.device, False)
-    ops = fuse_ops(ops, min(compiled.fusion, TRITON_MAX_K) if kernels == "triton" else compiled.fusion)
-    check_memory(n, compiled.dtype, compiled.device, copies=1 if kernels == "triton" else 2)
+    kernels, ops, buffers = _kernel_plan(compiled, ops, False)
+    check_memory(n, compiled.dtype, compiled.device, copies=buffers)
     root = StateVector(n, dtype=compiled.dtype, device=compiled.device, inplace=True, kernels=kernels)
     stack: list[tuple[int, StateVector, np.ndarray, float]] = [
         (0, root, np.zeros(compiled.num_clbits, dtype=np.uint8), shots if rng is not None else 1.0)

@@ -25,6 +25,7 @@ __all__ = [
     "Op",
     "choose_kernels",
     "compile_circuit",
+    "forced_kernels",
     "fuse_ops",
     "fusion_width",
     "resolve_device",
@@ -229,6 +230,11 @@ def apply_gate(sv: StateVector, op: Op) -> None:
         sv.apply_matrix(op.tensor, op.qubits)
 
 
+def forced_kernels() -> str:
+    """The kernel path forced by the environment variable ``SUANLI_KERNELS`` (lower case), or ``""``."""
+    return os.environ.get("SUANLI_KERNELS", "").strip().lower()
+
+
 def choose_kernels(device: torch.device, grad: bool) -> str:
     """``"triton"`` on a CUDA device with Triton installed (and no autograd), else ``"torch"``.
 
@@ -237,7 +243,7 @@ def choose_kernels(device: torch.device, grad: bool) -> str:
     """
     from .triton_kernels import triton_available
 
-    forced = os.environ.get("SUANLI_KERNELS", "").strip().lower()
+    forced = forced_kernels()
     if forced == "torch" or grad:
         return "torch"
     if forced == "triton":
@@ -253,9 +259,6 @@ def choose_kernels(device: torch.device, grad: bool) -> str:
 
 #: Largest fused block per device type when ``fusion="auto"``, chosen by measurement (benchmarks/fusion.py).
 AUTO_FUSION = {"cpu": 5, "cuda": 4}
-#: States up to this many qubits take wider blocks on the CPU (per-pass overhead dominates there).
-SMALL_STATE_QUBITS = 14
-SMALL_STATE_FUSION = 5
 
 
 def fusion_width(fusion: Any, num_qubits: int, device: torch.device) -> int:
@@ -263,8 +266,6 @@ def fusion_width(fusion: Any, num_qubits: int, device: torch.device) -> int:
     if fusion is None or fusion is False or fusion == 0:
         return 0
     if fusion == "auto" or fusion is True:
-        if device.type == "cpu" and num_qubits <= SMALL_STATE_QUBITS:
-            return min(SMALL_STATE_FUSION, num_qubits)
         return min(AUTO_FUSION.get(device.type, 4), max(1, num_qubits))
     if isinstance(fusion, int) and not isinstance(fusion, bool) and 1 <= fusion <= 10:
         return fusion
