@@ -53,3 +53,19 @@ def machine(device: torch.device) -> dict[str, Any]:
     if device.type == "cuda":
         info["gpu"] = torch.cuda.get_device_name(device)
     return info
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def einsum_gate(psi: torch.Tensor, n: int, u: torch.Tensor, qubits: tuple[int, ...]) -> torch.Tensor:
+    """Apply a k-qubit matrix (first qubit most significant) to a state of shape (2,)*n with one plain
+    ``torch.einsum``: the reference kernels are checked against, and the naive GPU peer."""
+    k = len(qubits)
+    ins = _LETTERS[:n]
+    new = _LETTERS[n : n + k]
+    out = list(ins)
+    for j, q in enumerate(qubits):
+        out[q] = new[j]
+    expr = f"{new}{''.join(ins[q] for q in qubits)},{ins}->{''.join(out)}"
+    return torch.einsum(expr, u.reshape([2] * (2 * k)), psi)

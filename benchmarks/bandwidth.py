@@ -22,23 +22,9 @@ from typing import Any
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import copy_bandwidth, machine, timed
+from _common import copy_bandwidth, einsum_gate, machine, timed
 from suanli.sim.statevector.kernels import StateVector
 from suanli.sim.statevector.triton_kernels import triton_available
-
-
-def reference(x: torch.Tensor, n: int, u: torch.Tensor, qubits: tuple[int, ...]) -> torch.Tensor:
-    """Plain einsum on the (2,)*n tensor: the oracle for every kernel."""
-    k = len(qubits)
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    ins = letters[:n]
-    new = "ABCDEFGHIJ"[:k]
-    out = list(ins)
-    for j, q in enumerate(qubits):
-        out[q] = new[j]
-    g = u.reshape([2] * (2 * k))
-    expr = f"{new}{''.join(ins[q] for q in qubits)},{ins}->{''.join(out)}"
-    return torch.einsum(expr, g, x.reshape([2] * n)).reshape(-1)
 
 
 def cases(n: int) -> list[tuple[str, tuple[int, ...]]]:
@@ -93,7 +79,8 @@ def main() -> None:
         small_q = tuple(sorted({min(q, 9) for q in qubits})) if max(qubits) > 9 else qubits
         if len(small_q) == k:
             x = torch.randn(1 << 10, dtype=dtype, generator=gen)
-            want = reference(x.to(torch.complex128), 10, u.to(torch.complex128), small_q)
+            x128 = x.to(torch.complex128).reshape([2] * 10)
+            want = einsum_gate(x128, 10, u.to(torch.complex128), small_q).reshape(-1)
             for path in paths:
                 sv = StateVector(10, dtype=dtype, device=dev, data=x.to(dev), kernels=path)
                 apply(sv, name, small_q, u.to(dev), perm)

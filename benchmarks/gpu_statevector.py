@@ -37,7 +37,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import suanli
-from _common import copy_bandwidth, machine, timed
+from _common import copy_bandwidth, einsum_gate, machine, timed
 from statevector import CIRCUITS
 from suanli import Circuit
 
@@ -115,20 +115,12 @@ def _gates(c: Circuit, dtype: torch.dtype, dev: torch.device) -> list[tuple[torc
 def naive_torch(c: Circuit, dtype: torch.dtype, dev: torch.device) -> Callable[[], torch.Tensor]:
     n = c.num_qubits
     gates = _gates(c, dtype, dev)
-    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
     def run() -> torch.Tensor:
         psi = torch.zeros([2] * n, dtype=dtype, device=dev)
         psi.view(-1)[0] = 1
         for u, qs in gates:
-            k = len(qs)
-            ins = letters[:n]
-            new = letters[n : n + k]
-            out = list(ins)
-            for j, q in enumerate(qs):
-                out[q] = new[j]
-            psi = torch.einsum(f"{new}{''.join(ins[q] for q in qs)},{ins}->{''.join(out)}",
-                               u.reshape([2] * (2 * k)), psi)
+            psi = einsum_gate(psi, n, u, qs)
         return psi.reshape(-1)
 
     return run
