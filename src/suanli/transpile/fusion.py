@@ -111,16 +111,21 @@ def fuse(items: Iterable[GateItem], max_qubits: int, *, classify: bool = True) -
     """
     if not isinstance(max_qubits, int) or max_qubits < 1:
         raise SuanliError(f"max_qubits must be a positive integer, got {max_qubits!r}")
-    out: list[FusedBlock] = []
+    out: list[FusedBlock | _Open] = []
     open_of: dict[int, _Open] = {}
+    # The newest block on each qubit (None after a boundary or a lone wide gate). A closed block that is still
+    # the newest on every qubit of a gate takes that gate too: nothing after the block touches those qubits, so
+    # the gate commutes with everything emitted since (a rotation layer after a CNOT chain joins the chain's
+    # blocks instead of running alone).
+    last_of: dict[int, _Open | None] = {}
+    closed: set[int] = set()
 
     def close(block: _Open) -> None:
         for q in block.qubits:
             if open_of.get(q) is block:
                 del open_of[q]
-        fused = _multiply(block, classify)
-        if fused is not None:
-            out.append(fused)
+        closed.add(id(block))
+        out.append(block)
 
     def touching(qubits: Sequence[int]) -> list[_Open]:
         seen: dict[int, _Open] = {}
@@ -135,13 +140,21 @@ def fuse(items: Iterable[GateItem], max_qubits: int, *, classify: bool = True) -
             for b in touching(item.qubits):
                 close(b)
             out.append(FusedBlock("boundary", tuple(item.qubits), payload=item.payload))
+            for q in item.qubits:
+                last_of[q] = None
             continue
         qs = list(item.qubits)
+        newest = last_of.get(qs[0])
+        if newest is not None and id(newest) in closed and all(last_of.get(q) is newest for q in qs):
+            newest.gates.append(item)
+            continue
         blocks = touching(qs)
         if len(qs) > max_qubits:
             for b in blocks:
                 close(b)
             out.append(_single(item))
+            for q in qs:
+                last_of[q] = None
             continue
         blocks.sort(key=lambda b: len(b.qubits), reverse=True)
         while True:
@@ -160,12 +173,21 @@ def fuse(items: Iterable[GateItem], max_qubits: int, *, classify: bool = True) -
         merged.gates.append(item)
         for q in merged.qubits:
             open_of[q] = merged
+            last_of[q] = merged
     remaining: dict[int, _Open] = {}
     for b in open_of.values():
         remaining[id(b)] = b
     for b in remaining.values():
         close(b)
-    return out
+    blocks_out: list[FusedBlock] = []
+    for entry in out:
+        if isinstance(entry, _Open):
+            fused = _multiply(entry, classify)
+            if fused is not None:
+                blocks_out.append(fused)
+        else:
+            blocks_out.append(entry)
+    return blocks_out
 
 
 def _single(item: GateItem) -> FusedBlock:

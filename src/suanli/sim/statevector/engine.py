@@ -184,16 +184,46 @@ def compile_circuit(
         for v in values:
             if isinstance(v, torch.Tensor):
                 note_tensor(v, f"gate {spec.name!r}")
+        if all(isinstance(v, torch.Tensor) for v in values):
+            # tensor parameters of one shape: one batched matrix call per gate name too (autograd sees one
+            # construction and one unbind instead of a graph per gate)
+            key = (spec.name, tuple((v.shape, v.dtype, v.device) for v in values))
+            op = Op(kind, inst.qubits, None, None, condition, spec.name)
+            tensor_pending.setdefault(key, []).append((op, tuple(values)))
+            ops.append(op)
+            return
         mat = spec.matrix(*values, dtype=dtype, device=device)
         ops.append(Op(kind, inst.qubits, torch.diagonal(mat, dim1=-2, dim2=-1) if spec.diagonal else mat, None,
                       condition, spec.name))
 
     pending: dict[str, list[tuple[Op, tuple[float, ...]]]] = {}
+    tensor_pending: dict[tuple[Any, ...], list[tuple[Op, tuple[torch.Tensor, ...]]]] = {}
     for inst in circuit:
         emit(inst, inst.condition, 0)
     for name, items in pending.items():
         _build_matrices(name, items, dtype, device)
+    for (name, _), titems in tensor_pending.items():
+        _build_tensor_matrices(name, titems, dtype, device)
     return Compiled(ops, circuit.num_qubits, circuit.num_clbits, batch[0], grad[0], dtype, device)
+
+
+def _build_tensor_matrices(
+    name: str, items: list[tuple[Op, tuple[torch.Tensor, ...]]], dtype: torch.dtype, device: torch.device
+) -> None:
+    """Fill in the matrices of tensor-parameter gates of one kind and parameter shape with one batched call."""
+    spec = get_gate(name)
+    if len(items) == 1:
+        cols: list[torch.Tensor] | tuple[torch.Tensor, ...] = items[0][1]
+    else:
+        cols = [torch.stack([vals[i] for _, vals in items]) for i in range(spec.num_params)]
+    mats = spec.matrix(*cols, dtype=dtype, device=device)
+    if spec.diagonal:
+        mats = torch.diagonal(mats, dim1=-2, dim2=-1)
+    if len(items) == 1:
+        items[0][0].tensor = mats
+        return
+    for (op, _), m in zip(items, mats.unbind(0)):
+        op.tensor = m
 
 
 def _build_matrices(
