@@ -214,3 +214,22 @@ def test_cached_dense_weight_follows_in_place_updates():
         before = tt(x)
         tt.cores[0].mul_(2.0)
         torch.testing.assert_close(tt(x) - tt.bias, 2 * (before - tt.bias))
+
+
+@pytest.mark.parametrize("vocab_modes, dim_modes", [((5, 4, 3), (2, 3, 2)), ((3, 2, 2, 5), (2, 1, 3, 2))])
+def test_ttembedding_lookup_equals_the_rebuilt_table_values_and_gradients(vocab_modes, dim_modes):
+    """The grouped right-to-left lookup (one product per distinct digit) against indexing the rebuilt table,
+    with repeated indices and at truncated ranks, gradients included."""
+    torch.manual_seed(6)
+    rows = math.prod(vocab_modes) - 1
+    emb = nn.Embedding(rows, math.prod(dim_modes)).double()
+    tt = TTEmbedding.from_embedding(emb, vocab_modes=vocab_modes, dim_modes=dim_modes, max_ranks=3).double()
+    idx = torch.tensor([[0, rows - 1, 7, 7], [3, 11, 0, 29]]) % rows
+    out = tt(idx)
+    ref = tt.weight[idx]
+    torch.testing.assert_close(out, ref)
+    w = torch.randn_like(out)
+    g = torch.autograd.grad((out * w).sum(), list(tt.cores))
+    g_ref = torch.autograd.grad((ref * w).sum(), list(tt.cores))
+    for a, b in zip(g, g_ref):
+        torch.testing.assert_close(a, b)

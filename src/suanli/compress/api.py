@@ -128,7 +128,7 @@ def compress(
     layers: Sequence[str] | str | Callable[[str, nn.Module], bool] | None = None,
     method: str = "tt",
     d: int = 2,
-    embedding_d: int = 3,
+    embedding_d: int = 2,
     execution: str = "factorized",
     progress: Callable[[int, int], None] | None = None,
 ) -> CompressionReport:
@@ -147,7 +147,8 @@ def compress(
             ``"encoder.layer.*.intermediate.dense"``) or a predicate ``f(name, module) -> bool``.
         method: ``"tt"`` or ``"svd"``.
         d: number of TT cores of linear layers (modes from :func:`~suanli.compress.factor_modes`).
-        embedding_d: number of TT cores of embedding tables.
+        embedding_d: number of TT cores of embedding tables (2 by default: on MiniLM's 30 522 × 384 table at half
+            the entries, two cores gave a smaller error than three, 0.60 against 0.64, and a 3× faster lookup).
         execution: ``"factorized"`` or ``"dense"`` (rebuild the weight; TT only, for comparisons).
         progress: optional ``progress(done, total)`` callback.
 

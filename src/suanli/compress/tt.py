@@ -435,17 +435,38 @@ class TTEmbedding(nn.Module):
         # rows are built once per distinct index: a batch of text repeats most of its tokens
         unique, inverse = torch.unique(flat, return_inverse=True)
         digits = (unique[:, None] // self._strides) % torch.tensor(self.vocab_modes, device=flat.device)
-        rows = None
-        for k, core in enumerate(self.cores):
-            piece = core.permute(1, 0, 2, 3)[digits[:, k]]  # (U, r_{k-1}, e_k, r_k)
-            if rows is None:
-                rows = piece[:, 0]  # (U, e_1, r_1)
-            else:
-                u, e_prev, r = rows.shape
-                rows = torch.bmm(rows, piece.reshape(u, r, -1)).reshape(u, e_prev * core.shape[2], core.shape[3])
-        assert rows is not None
-        out = rows.reshape(-1, self.embedding_dim)[inverse]
-        return out.reshape(*idx.shape, self.embedding_dim)
+        rows = self._rows(digits)
+        return rows[inverse].reshape(*idx.shape, self.embedding_dim)
+
+    def _rows(self, digits: torch.Tensor) -> torch.Tensor:
+        """The table rows for ``digits`` (U, d): a right-to-left sweep over the cores.
+
+        Level k holds one partial row per distinct suffix of digits ``(i_k, …, i_d)`` among the indices, shape
+        (r_{k-1}, e_k ⋯ e_d). The suffixes with the same digit i_k share the core slice ``G_k[:, i_k]``, so each
+        level is one matrix product per distinct digit (the slice is read once, not once per index).
+        """
+        cores = list(self.cores)
+        last = cores[-1][..., 0].permute(1, 0, 2)  # (v_d, r_{d-1}, e_d)
+        keys, where = torch.unique(digits[:, -1], return_inverse=True)
+        part = last[keys]  # (S, r_{d-1}, E)
+        for k in range(len(cores) - 2, -1, -1):
+            core = cores[k]  # (r_{k-1}, v_k, e_k, r_k)
+            r_prev, _, e_k, r_k = core.shape
+            s, width = part.shape[0], part.shape[2]
+            pairs, where = torch.unique(digits[:, k] * s + where, return_inverse=True)
+            digit, sub = pairs // s, pairs % s
+            values, groups = torch.unique(digit, return_inverse=True)
+            pieces, order = [], []
+            for g, v in enumerate(values.tolist()):
+                sel = torch.nonzero(groups == g).reshape(-1)
+                m = sel.numel()
+                rhs = part[sub[sel]].permute(1, 0, 2).reshape(r_k, m * width)  # (r_k, m·E)
+                prod = core[:, v].reshape(r_prev * e_k, r_k) @ rhs  # (r_{k-1}·e_k, m·E)
+                pieces.append(prod.reshape(r_prev, e_k, m, width).permute(2, 0, 1, 3).reshape(m, r_prev, e_k * width))
+                order.append(sel)
+            stacked = torch.cat(pieces)
+            part = stacked[torch.argsort(torch.cat(order))]
+        return part[where, 0]
 
     def extra_repr(self) -> str:
         return (
