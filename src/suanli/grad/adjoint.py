@@ -247,7 +247,15 @@ class _AdjointFunction(torch.autograd.Function):
                 snaps[s] = sv.canonical().clone()
         psi = sv.canonical()
         sv.release()
-        values = observable_values(psi, n, plan["observables"])
+        ctx.hpsi = None
+        if snaps is not None and len(plan["observables"]) == 1:
+            # one observable: O|ψ⟩ gives the value now and (scaled by the incoming gradient) λ later
+            real = torch.float64 if plan["dtype"] == torch.complex128 else torch.float32
+            ones = torch.ones(b, 1, dtype=real, device=psi.device)
+            ctx.hpsi = apply_observables(psi, n, plan["observables"], ones)
+            values = torch.linalg.vecdot(psi, ctx.hpsi, dim=1).real.reshape(b, 1)
+        else:
+            values = observable_values(psi, n, plan["observables"])
         ctx.plan = plan
         ctx.sv = sv
         ctx.snaps = snaps
@@ -272,7 +280,11 @@ class _AdjointFunction(torch.autograd.Function):
         if snaps is not None:  # ψ comes from the forward snapshots; only λ walks back
             final = fwd.data
             lam_sv = StateVector(n, batch=b, dtype=fwd.dtype, device=fwd.device, inplace=True)
-            apply_observables(final, n, plan["observables"], weights, out=lam_sv.data)
+            if ctx.hpsi is not None:
+                torch.mul(ctx.hpsi, weights.to(fwd.dtype), out=lam_sv.data)
+                ctx.hpsi = None
+            else:
+                apply_observables(final, n, plan["observables"], weights, out=lam_sv.data)
             walker = lam_sv
         else:  # ψ (rows :B) and λ (rows B:) in one state of batch 2B: every inverse gate is one call for both
             walker = StateVector(n, batch=2 * b, dtype=fwd.dtype, device=fwd.device, inplace=True)

@@ -133,8 +133,8 @@ def _small_path(compiled: Compiled, ops: list[Op], grad: bool) -> bool:
         return False
     if forced_kernels():
         return False  # a forced kernel path is taken as asked
-    return all(op.tensor is not None and op.tensor.device.type == "cpu" and not op.tensor.requires_grad
-               for op in ops)
+    # matrices are built on the compiled device; requires_grad covers every tensor that needs a gradient
+    return compiled.device.type == "cpu" and not compiled.requires_grad and all(op.tensor is not None for op in ops)
 
 
 def _kernel_plan(compiled: Compiled, ops: list[Op], grad: bool) -> tuple[str, list[Op], int]:

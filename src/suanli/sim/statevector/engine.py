@@ -244,8 +244,9 @@ def _build_matrices(
     mats = spec.matrix(*cols, dtype=dtype).to(device)
     if spec.diagonal:
         mats = torch.diagonal(mats, dim1=-2, dim2=-1).contiguous()
+    rows = mats.unbind(0)  # one call for all the views
     for op, vals in items:
-        op.tensor = mats[unique[vals]]
+        op.tensor = rows[unique[vals]]
 
 
 def apply_gate(sv: StateVector, op: Op) -> None:
