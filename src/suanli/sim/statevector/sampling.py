@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from .expect import wide_sum
+
 __all__ = ["bits_from_indices", "marginal_probabilities", "sample_bits", "sample_from_probabilities"]
 
 _BLOCK_LOG2 = 20
@@ -53,10 +55,11 @@ def marginal_probabilities(psi: torch.Tensor, num_qubits: int, qubits: Sequence[
     t = p.reshape(shape)
     sum_dims = [1 + i for i, k in enumerate(kinds) if not k]
     if len(shape) <= 20:
-        t = t.sum(dim=sum_dims) if sum_dims else t
+        # double-precision accumulation (a float32 running sum over 2**n entries loses digits)
+        t = wide_sum(t, sum_dims).to(p.dtype) if sum_dims else t
     else:
         for d in reversed(sum_dims):
-            t = t.sum(dim=d)
+            t = wide_sum(t, [d]).to(p.dtype)
     # now axes are the selected qubits in increasing order
     order = [sel.index(q) for q in qubits]
     t = t.reshape([b] + [2] * len(sel))
