@@ -8,8 +8,11 @@ The pass is a greedy frontier fusion, the same idea as qsim's and Aer's: every q
 block (the last block that touched it). A new gate joins the open blocks it touches when their qubits together
 with its own fit in ``max_qubits``; otherwise the largest of those blocks are closed (emitted) until the rest
 fits. Gates on disjoint qubits commute, so open blocks on disjoint qubits may be emitted in any order, and a
-block is emitted only after every block it depends on. Measurements, resets and classically conditioned
-operations are boundaries: the blocks on their qubits are closed first, and they pass through unchanged.
+block is emitted only after every block it depends on. A closed block still takes a later gate whose qubits it
+holds and that nothing since has touched (the gate commutes with every block emitted after it): a rotation
+layer after a CNOT chain joins the chain's blocks instead of running as blocks of its own. Measurements, resets
+and classically conditioned operations are boundaries: the blocks on their qubits are closed first, and they
+pass through unchanged.
 
 Each fused block is classified for the cheapest kernel:
 
