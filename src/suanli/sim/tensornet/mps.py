@@ -8,6 +8,8 @@ gate, and splits it again with an SVD that keeps at most ``max_bond`` singular v
 The discarded weight ε of every split is recorded; the product Π(1 − ε) estimates the fidelity
 |<ψ_exact|ψ_MPS>|² (Zhou, Stoudenmire & Waintal, PRX 10, 041038 (2020)). Gates on distant qubits are brought
 together by SWAP gates (each one truncated like any other gate) and the qubits are swapped back afterwards.
+A gate on k > 2 qubits is applied the same way to k adjacent sites, contracted into one block and split again
+by k − 1 truncated SVDs.
 With ``max_bond=None`` nothing of weight is truncated and the simulation is exact.
 """
 
@@ -97,15 +99,8 @@ class MPS:
         """Apply a 2×2 matrix to qubit ``q`` (no truncation needed)."""
         self.tensors[q] = torch.einsum("st,atb->asb", u.to(self.dtype), self.tensors[q])
 
-    def _apply_adjacent(self, u: torch.Tensor, q: int) -> None:
-        """Apply a 4×4 matrix to qubits (q, q+1), q the most significant bit of the matrix index."""
-        self._move_center(q)
-        a, b = self.tensors[q], self.tensors[q + 1]
-        theta = torch.einsum("asb,btc->astc", a, b)
-        g = u.to(self.dtype).reshape(2, 2, 2, 2)
-        theta = torch.einsum("stuv,auvc->astc", g, theta)
-        left, _, _, right = theta.shape
-        mat = theta.reshape(left * 2, 2 * right)
+    def _split(self, mat: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, int]:
+        """Truncated SVD ``mat ≈ U · (S Vh)``: ``U``, ``S Vh`` and the kept rank; records the discarded weight."""
         uu, s, vh = torch.linalg.svd(mat, full_matrices=False)
         s2 = s.abs() ** 2
         total = float(s2.sum())
@@ -121,23 +116,63 @@ class MPS:
             uu, vh = uu[:, :keep], vh[:keep]
         self.discarded.append(eps)
         self.fidelity *= 1.0 - eps
-        self.tensors[q] = uu.reshape(left, 2, keep)
-        self.tensors[q + 1] = (s.to(self.dtype)[:, None] * vh).reshape(keep, 2, right)
-        self.center = q + 1
+        return uu, s.to(self.dtype)[:, None] * vh, keep
+
+    def _apply_adjacent(self, u: torch.Tensor, q: int, k: int = 2) -> None:
+        """Apply a 2**k × 2**k matrix to the adjacent qubits q … q+k-1 (q the most significant bit of its index).
+
+        The k site tensors are contracted into one, the gate applied, and the block split again from the left
+        by k − 1 truncated SVDs; the orthogonality centre ends on q+k-1.
+        """
+        self._move_center(q)
+        theta = self.tensors[q]
+        for j in range(1, k):
+            nxt = self.tensors[q + j]
+            theta = torch.einsum("axb,bsc->axsc", theta, nxt).reshape(theta.shape[0], -1, nxt.shape[2])
+        right = theta.shape[2]
+        theta = torch.einsum("st,atc->asc", u.to(self.dtype), theta)
+        for j in range(k - 1):
+            rest = theta.shape[1] // 2
+            uu, svh, keep = self._split(theta.reshape(theta.shape[0] * 2, rest * right))
+            self.tensors[q + j] = uu.reshape(-1, 2, keep)
+            theta = svh.reshape(keep, rest, right)
+        self.tensors[q + k - 1] = theta.reshape(-1, 2, right)
+        self.center = q + k - 1
 
     def apply_2q(self, u: torch.Tensor, a: int, b: int) -> None:
         """Apply a 4×4 matrix to qubits (a, b) in the gate's order; distant qubits are swapped together."""
         if a == b:
             raise SimulationError(f"a two-qubit gate needs two different qubits, got ({a}, {b})")
-        if a > b:
-            u = u.reshape(2, 2, 2, 2).permute(1, 0, 3, 2).reshape(4, 4)
-            a, b = b, a
+        self.apply_gate(u, (a, b))
+
+    def apply_gate(self, u: torch.Tensor, qubits: Sequence[int]) -> None:
+        """Apply a 2**k × 2**k matrix to ``qubits`` (gate order, first = most significant index bit).
+
+        The qubits are brought next to the lowest of them by SWAP gates (each truncated like any other gate),
+        the gate acts on the adjacent block, and the SWAPs are undone.
+        """
+        qs = [int(q) for q in qubits]
+        k = len(qs)
+        if len(set(qs)) != k:
+            raise SimulationError(f"a gate's qubits must differ, got {tuple(qs)}")
+        if k == 1:
+            self.apply_1q(u, qs[0])
+            return
+        order = sorted(range(k), key=qs.__getitem__)  # site j of the block holds gate qubit order[j]
+        if order != list(range(k)):
+            t = u.reshape([2] * (2 * k)).permute(order + [k + o for o in order])
+            u = t.reshape(1 << k, 1 << k)
+        srt = [qs[o] for o in order]
+        base = srt[0]
         swap = _SWAP.to(device=self.device)
-        for k in range(b - 1, a, -1):  # bring b next to a
-            self._apply_adjacent(swap, k)
-        self._apply_adjacent(u, a)
-        for k in range(a + 1, b):  # and back
-            self._apply_adjacent(swap, k)
+        moves: list[int] = []
+        for j in range(1, k):  # qubit srt[j] walks left to site base + j (through sites holding others)
+            for site in range(srt[j] - 1, base + j - 1, -1):
+                self._apply_adjacent(swap, site)
+                moves.append(site)
+        self._apply_adjacent(u, base, k)
+        for site in reversed(moves):  # and back
+            self._apply_adjacent(swap, site)
 
     # ------------------------------------------------------------------------------------------------------
     def amplitudes(self, bits: torch.Tensor) -> torch.Tensor:
@@ -190,7 +225,7 @@ def simulate_mps(
     device: torch.device | str = "cpu",
     progress: Progress | None = None,
 ) -> MPSResult:
-    """Run a unitary circuit of one- and two-qubit gates on an MPS.
+    """Run a unitary circuit on an MPS (gates on k > 2 qubits act on k adjacent sites, split by k − 1 SVDs).
 
     Examples:
         >>> import suanli
@@ -209,13 +244,8 @@ def simulate_mps(
         mat = torch.diag_embed(op.tensor) if op.kind == "diagonal" else op.tensor
         if k == 1:
             mps.apply_1q(mat, op.qubits[0])
-        elif k == 2:
-            mps.apply_2q(mat, *op.qubits)
         else:
-            raise SimulationError(
-                f"the MPS simulator takes one- and two-qubit gates; {op.name!r} acts on {k} qubits "
-                "(decompose it first)"
-            )
+            mps.apply_gate(mat, op.qubits)
         if progress is not None and (i % 64 == 0 or i == total - 1):
             progress(i + 1, total)
     return MPSResult(
