@@ -102,7 +102,12 @@ def test_measurement_lines() -> None:
         ("2\nx h 0\n", "<string>:2: the time must be a non-negative integer"),
         ("2\n0 rz 0 abc\n", "<string>:2: parameter 'abc' of gate 'rz' is not a number"),
         ("2\n0 cz 1 1\n", "<string>:2: gate 'cz' acts on the same qubit twice"),
-        ("2\n0 c 0 x 1\n", "<string>:2: controlled gates"),
+        ("3\n0 c 0 fs 1 2 0.1 0.2\n", "<string>:2: controlled 'fs' with 1 control(s) has no equivalent"),
+        ("3\n0 c 0 1 h 2\n", "<string>:2: controlled 'h' with 2 control(s)"),
+        ("3\n0 c 0 x 0\n", "<string>:2: control qubits (0,) overlap"),
+        ("3\n0 c 0 0 x 1\n", "<string>:2: a control qubit appears twice"),
+        ("3\n0 c 0 1\n", "<string>:2: a controlled line is"),
+        ("3\n0 c 0 m 1\n", "<string>:2: 'm' cannot be controlled"),
         ("2\n0 rz 0 nan\n", "is not finite"),
     ],
 )
@@ -116,6 +121,56 @@ def test_missing_file_and_unwritable_gates(tmp_path: Path) -> None:
     with pytest.raises(CircuitError, match="no such file"):
         load_qsim(tmp_path / "nope.qsim")
     with pytest.raises(CircuitError, match="no qsim equivalent"):
-        dumps_qsim(suanli.Circuit(3).ccx(0, 1, 2))
+        dumps_qsim(suanli.Circuit(3).rccx(0, 1, 2))
     with pytest.raises(CircuitError, match="bind the circuit first"):
         dumps_qsim(suanli.Circuit(1).rz(suanli.Parameter("a"), 0))
+
+
+def _apply(psi: np.ndarray, u: np.ndarray, qubits: list[int], n: int) -> np.ndarray:
+    k = len(qubits)
+    t = np.tensordot(u.reshape([2] * (2 * k)), psi.reshape([2] * n), axes=(list(range(k, 2 * k)), qubits))
+    return np.moveaxis(t, list(range(k)), qubits).reshape(-1)
+
+
+def _ctrl(u: np.ndarray, m: int) -> np.ndarray:
+    d = u.shape[0]
+    big = np.eye(d << m, dtype=complex)
+    big[-d:, -d:] = u
+    return big
+
+
+def test_controlled_lines_equal_explicit_controlled_matrices() -> None:
+    """``c`` lines (qsim's controlled gates, all controls on |1>) against controlled matrices applied with NumPy."""
+    text = "\n".join([
+        "5", "0 h 0", "0 h 1", "0 h 2", "1 c 0 1 x 3", "2 c 2 rxy 4 0.7 1.1", "3 c 3 hz_1_2 0",
+        "4 c 4 0 1 x 2", "5 c 1 sw 0 4", "6 c 0 2 z 1", "7 c 3 x_1_2 4", "8 c 2 y_1_2 1", "9 c 4 rz 0 0.3",
+        "10 c 1 2 4 x_1_2 3", "11 c 0 t 3", "12 c 3 x 2",
+    ]) + "\n"
+    c = loads_qsim(text)
+    assert c.count_ops() == {"h": 3, "ccx": 1, "cu": 5, "c3x": 1, "cswap": 1, "ccz": 1, "csx": 1, "c3sqrtx": 1,
+                             "cx": 1}
+    g = lambda name, *p: suanli.get_gate(name).matrix(*p).numpy()  # noqa: E731
+    x = np.zeros(32, complex)
+    x[0] = 1
+    steps = [
+        (g("h"), [0]), (g("h"), [1]), (g("h"), [2]), (_ctrl(g("x"), 2), [0, 1, 3]),
+        (_ctrl(g("r", 1.1, 0.7), 1), [2, 4]), (_ctrl(g("sw"), 1), [3, 0]), (_ctrl(g("x"), 3), [4, 0, 1, 2]),
+        (_ctrl(g("swap"), 1), [1, 0, 4]), (_ctrl(g("z"), 2), [0, 2, 1]), (_ctrl(g("sx"), 1), [3, 4]),
+        (_ctrl(g("sy"), 1), [2, 1]), (_ctrl(g("rz", 0.3), 1), [4, 0]), (_ctrl(g("sx"), 3), [1, 2, 4, 3]),
+        (_ctrl(g("t"), 1), [0, 3]), (_ctrl(g("x"), 1), [3, 2]),
+    ]
+    for u, qs in steps:
+        x = _apply(x, u, qs, 5)
+    psi = suanli.state(c, device="cpu", dtype=torch.complex128).numpy()
+    np.testing.assert_allclose(psi, x, atol=1e-12)
+
+
+def test_controlled_gates_are_written_as_c_lines_and_read_back() -> None:
+    c = suanli.Circuit(5).h(0).h(1).ccx(0, 1, 2).ccz(2, 0, 3).c3x(0, 1, 2, 4).cswap(4, 0, 1).ch(3, 0)
+    c.cy(1, 4).crx(0.4, 2, 3).cry(0.5, 3, 1).crz(0.6, 4, 2).csx(0, 4).c3sqrtx(4, 3, 2, 1).c4x(0, 1, 2, 3, 4)
+    text = dumps_qsim(c)
+    assert "c 0 1 x 2" in text and "c 4 sw 0 1" in text and "c 2 rx 3 0.4" in text
+    back = loads_qsim(text)
+    a = suanli.state(c, device="cpu", dtype=torch.complex128)
+    b = suanli.state(back, device="cpu", dtype=torch.complex128)
+    torch.testing.assert_close(a, b, atol=1e-12, rtol=0)

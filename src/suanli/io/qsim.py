@@ -12,18 +12,27 @@ suanli's gate table with the same matrices (qsim's and Cirq's conventions agree 
   ``cp φ`` → ``cp(φ)``;
 * ``m q…`` → ``measure`` into classical bits numbered in the order the qubits are measured.
 
-qsim numbers qubits 0…n-1 and so does suanli (qubit 0 = leftmost bit of a bitstring). Controlled gates
-(``time c ctrl… gate …``) are not read.
+Controlled gates, ``time c ctrl… gate qubits params`` (every control on |1>, as in qsim's parser), map onto the
+gate table: ``x`` with 1–4 controls → ``cx ccx c3x c4x``; ``z`` with 1–2 → ``cz ccz``; ``x_1_2`` with 1 or 3 →
+``csx c3sqrtx``; ``sw`` with 1 → ``cswap``; any other one-qubit gate with one control → ``cu(θ, φ, λ, γ)`` from
+the gate's matrix. Other combinations are refused with the line number. The writer emits ``c`` lines for
+``ccx ccz c3x c4x cswap c3sqrtx`` and for ``ch cy crx cry crz csx``.
+
+qsim numbers qubits 0…n-1 and so does suanli (qubit 0 = leftmost bit of a bitstring).
 """
 
 from __future__ import annotations
 
+import cmath
 import math
 import os
 from pathlib import Path
 
+import numpy as np
+
 from ..circuit import Circuit
 from ..errors import CircuitError
+from ..gates import get_gate
 
 __all__ = ["dump_qsim", "dumps_qsim", "load_qsim", "loads_qsim"]
 
@@ -51,6 +60,18 @@ _READ: dict[str, tuple[str, int, int]] = {
     "is": ("iswap", 2, 0),
     "fs": ("fsim", 2, 2),
     "cp": ("cp", 2, 1),
+}
+# (qsim gate, number of controls) -> suanli gate for controlled lines with a table equivalent
+_CONTROLLED: dict[tuple[str, int], str] = {
+    ("x", 1): "cx", ("x", 2): "ccx", ("x", 3): "c3x", ("x", 4): "c4x", ("cnot", 1): "ccx", ("cx", 1): "ccx",
+    ("z", 1): "cz", ("z", 2): "ccz", ("cz", 1): "ccz", ("x_1_2", 1): "csx", ("x_1_2", 3): "c3sqrtx",
+    ("sw", 1): "cswap",
+}
+# suanli gate -> (qsim gate, number of controls) for the writer
+_WRITE_CONTROLLED: dict[str, tuple[str, int]] = {
+    "ccx": ("x", 2), "c3x": ("x", 3), "c4x": ("x", 4), "ccz": ("z", 2), "cswap": ("sw", 1),
+    "c3sqrtx": ("x_1_2", 3), "ch": ("h", 1), "cy": ("y", 1), "crx": ("rx", 1), "cry": ("ry", 1),
+    "crz": ("rz", 1), "csx": ("x_1_2", 1),
 }
 _WRITE: dict[str, str] = {
     "id": "id1", "h": "h", "t": "t", "x": "x", "y": "y", "z": "z", "s": "s", "sx": "x_1_2", "sy": "y_1_2",
@@ -108,8 +129,19 @@ def loads_qsim(text: str, *, filename: str = "<string>") -> Circuit:
             raise _fail(filename, lineno, f"the time must be a non-negative integer, got {time}")
         name = parts[1]
         args = parts[2:]
+        controls: tuple[int, ...] = ()
         if name == "c":
-            raise _fail(filename, lineno, "controlled gates ('c ...') are not supported")
+            k = 0
+            while k < len(args) and args[k].isdigit():
+                k += 1
+            if k == 0 or k == len(args):
+                raise _fail(filename, lineno, "a controlled line is 'time c control… gate qubits [params]'")
+            controls = tuple(_qubit(a, n, filename, lineno) for a in args[:k])
+            if len(set(controls)) != len(controls):
+                raise _fail(filename, lineno, f"a control qubit appears twice: {controls}")
+            name, args = args[k], args[k + 1 :]
+            if name in ("c", "m"):
+                raise _fail(filename, lineno, f"'{name}' cannot be controlled")
         if name == "m":
             if not args:
                 raise _fail(filename, lineno, "'m' needs at least one qubit")
@@ -138,6 +170,10 @@ def loads_qsim(text: str, *, filename: str = "<string>") -> Circuit:
             params.append(v)
         if target == "r":  # qsim rxy(theta=axis angle, phi=rotation angle) -> r(rotation, axis)
             params = [params[1], params[0]]
+        if controls:
+            if set(controls) & set(qubits):
+                raise _fail(filename, lineno, f"control qubits {controls} overlap the gate's qubits {qubits}")
+            target, qubits, params = _controlled(name, target, controls, qubits, params, filename, lineno)
         parsed.append((time, target, qubits, tuple(params)))
     circuit = Circuit(n, n_measured)
     clbit = 0
@@ -151,6 +187,44 @@ def loads_qsim(text: str, *, filename: str = "<string>") -> Circuit:
         else:
             circuit.gate(target, list(qubits), list(params))
     return circuit
+
+
+def _controlled(
+    name: str,
+    target: str,
+    controls: tuple[int, ...],
+    qubits: tuple[int, ...],
+    params: list[float],
+    filename: str,
+    lineno: int,
+) -> tuple[str, tuple[int, ...], list[float]]:
+    """The table gate for qsim gate ``name`` (suanli ``target``) under ``controls``: (gate, qubits, params)."""
+    gate = _CONTROLLED.get((name, len(controls)))
+    if gate is not None and not params:
+        return gate, controls + qubits, []
+    if len(controls) == 1 and len(qubits) == 1 and target != "id2":
+        u = get_gate(target).matrix(*params).numpy()
+        return "cu", controls + qubits, list(_u3_angles(u))
+    raise _fail(
+        filename,
+        lineno,
+        f"controlled {name!r} with {len(controls)} control(s) has no equivalent in suanli's gate table (supported: "
+        "any one-qubit gate with one control; x with 1-4, z with 1-2, x_1_2 with 1 or 3, sw with 1 control)",
+    )
+
+
+def _u3_angles(u: np.ndarray) -> tuple[float, float, float, float]:
+    """(θ, φ, λ, γ) with u = e^{iγ} u3(θ, φ, λ) for a 2×2 unitary ``u``."""
+    a, b = abs(u[0, 0]), abs(u[1, 0])
+    theta = 2 * math.atan2(b, a)
+    if b < 1e-12:  # diagonal
+        gamma = cmath.phase(u[0, 0])
+        return 0.0, 0.0, cmath.phase(u[1, 1]) - gamma, gamma
+    if a < 1e-12:  # anti-diagonal
+        gamma = cmath.phase(u[1, 0])
+        return math.pi, 0.0, cmath.phase(-u[0, 1]) - gamma, gamma
+    gamma = cmath.phase(u[0, 0])
+    return theta, cmath.phase(u[1, 0]) - gamma, cmath.phase(-u[0, 1]) - gamma, gamma
 
 
 def _qubit(text: str, n: int, filename: str, lineno: int) -> int:
@@ -218,6 +292,18 @@ def dumps_qsim(circuit: Circuit) -> str:
             raise CircuitError(f"qsim's format cannot express {inst}; write OpenQASM instead")
         if inst.name == "measure":
             lines.append(f"{t} m " + " ".join(map(str, inst.qubits)))
+            continue
+        if inst.name in _WRITE_CONTROLLED:
+            qname, m = _WRITE_CONTROLLED[inst.name]
+            try:
+                values = [float(p) for p in inst.params]  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                raise CircuitError(f"{inst}: qsim needs numeric parameters; bind the circuit first") from None
+            ctrl, rest = inst.qubits[:m], inst.qubits[m:]
+            text = f"{t} c " + " ".join(map(str, ctrl)) + f" {qname} " + " ".join(map(str, rest))
+            if values:
+                text += " " + " ".join(repr(v) for v in values)
+            lines.append(text)
             continue
         if inst.name not in _WRITE:
             raise CircuitError(
