@@ -53,9 +53,11 @@ if cfg.get("repeats"):
     out["width"] = float(rehs["W"])
 if cfg.get("bits"):
     amps = []
+    slicing = {"target_size": 2 ** int(cfg["width"])} if cfg.get("width") else None
     for b in cfg["bits"]:
-        a = complex(qc.amplitude(b, optimize=ctg.HyperOptimizer(methods=cfg["methods"], max_repeats=4,
-                                                                     parallel=False, progbar=False)))
+        opt = ctg.HyperOptimizer(methods=cfg["methods"], max_repeats=cfg.get("amp_repeats", 4), parallel=False,
+                                 progbar=False, slicing_opts=slicing)
+        a = complex(qc.amplitude(b, optimize=opt))
         amps.append([a.real, a.imag])
     out["amplitudes"] = amps
 print(json.dumps(out))
@@ -109,7 +111,10 @@ def amplitude_rows(
     for m in cycles:
         c = sycamore_circuit(m, seed=0)
         bits = ["".join(map(str, rng.integers(0, 2, 53))) for _ in range(3)]
-        peer = quimb({"qsim": suanli.dumps_qsim(c), "bits": bits, "methods": methods()})
+        # quimb gets the same trial budget and memory target (a short search on its network can need more
+        # memory than the machine has)
+        peer = quimb({"qsim": suanli.dumps_qsim(c), "bits": bits, "methods": methods(), "amp_repeats": repeats,
+                      "width": width})
         want = np.array([complex(a, b) for a, b in peer["amplitudes"]])
         net = circuit_network(c, bits[0], device=device)
         tree = find_tree(net, max_repeats=repeats, methods=methods(), target_width=width)
