@@ -293,19 +293,13 @@ def dumps_qsim(circuit: Circuit) -> str:
         if inst.name == "measure":
             lines.append(f"{t} m " + " ".join(map(str, inst.qubits)))
             continue
-        if inst.name in _WRITE_CONTROLLED:
+        if inst.name in _WRITE_CONTROLLED:  # controls first: "c ctrl… gate targets"
             qname, m = _WRITE_CONTROLLED[inst.name]
-            try:
-                values = [float(p) for p in inst.params]  # type: ignore[arg-type]
-            except (TypeError, ValueError):
-                raise CircuitError(f"{inst}: qsim needs numeric parameters; bind the circuit first") from None
-            ctrl, rest = inst.qubits[:m], inst.qubits[m:]
-            text = f"{t} c " + " ".join(map(str, ctrl)) + f" {qname} " + " ".join(map(str, rest))
-            if values:
-                text += " " + " ".join(repr(v) for v in values)
-            lines.append(text)
-            continue
-        if inst.name not in _WRITE:
+            head = "c " + " ".join(map(str, inst.qubits[:m])) + f" {qname}"
+            targets = inst.qubits[m:]
+        elif inst.name in _WRITE:
+            head, targets = _WRITE[inst.name], inst.qubits
+        else:
             raise CircuitError(
                 f"gate {inst.name!r} has no qsim equivalent; qsim gates: {', '.join(sorted(_WRITE))}"
             )
@@ -317,7 +311,7 @@ def dumps_qsim(circuit: Circuit) -> str:
             values = [math.pi / 2, math.pi / 6]
         if inst.name == "r":
             values = [values[1], values[0]]
-        text = f"{t} {_WRITE[inst.name]} " + " ".join(map(str, inst.qubits))
+        text = f"{t} {head} " + " ".join(map(str, targets))
         if values:
             text += " " + " ".join(repr(v) for v in values)
         lines.append(text)

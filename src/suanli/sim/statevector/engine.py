@@ -212,16 +212,10 @@ def _build_tensor_matrices(
 ) -> None:
     """Fill in the matrices of tensor-parameter gates of one kind and parameter shape with one batched call."""
     spec = get_gate(name)
-    if len(items) == 1:
-        cols: list[torch.Tensor] | tuple[torch.Tensor, ...] = items[0][1]
-    else:
-        cols = [torch.stack([vals[i] for _, vals in items]) for i in range(spec.num_params)]
+    cols = [torch.stack([vals[i] for _, vals in items]) for i in range(spec.num_params)]
     mats = spec.matrix(*cols, dtype=dtype, device=device)
     if spec.diagonal:
         mats = torch.diagonal(mats, dim1=-2, dim2=-1)
-    if len(items) == 1:
-        items[0][0].tensor = mats
-        return
     for (op, _), m in zip(items, mats.unbind(0)):
         op.tensor = m
 

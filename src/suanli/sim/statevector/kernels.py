@@ -376,18 +376,7 @@ class StateVector:
         """The amplitudes in canonical big-endian order, shape (B, 2**n); restores the layout in place."""
         if self.perm == list(range(self.n)):
             return self.data
-        runs = 1 + sum(1 for q in range(self.n - 1) if self.pos[q + 1] != self.pos[q] + 1)
-        if runs <= _MAX_RUNS:
-            # group consecutive qubits that are also consecutive physical axes
-            starts = [0] + [q + 1 for q in range(self.n - 1) if self.pos[q + 1] != self.pos[q] + 1]
-            runs_q = [list(range(s, e)) for s, e in zip(starts, [*starts[1:], self.n])]
-            phys_runs = sorted(runs_q, key=lambda r: self.pos[r[0]])
-            shape = [self.batch] + [1 << len(r) for r in phys_runs]
-            index_of = {r[0]: i + 1 for i, r in enumerate(phys_runs)}
-            dims = [0] + [index_of[r[0]] for r in runs_q]
-            self._permute(shape, dims)
-            self.perm = list(range(self.n))
-            self.pos = list(range(self.n))
+        if self._relayout(list(range(self.n))):  # one copy when the layout has few runs
             return self.data
         chunk = 6
         for s in range(0, self.n, chunk):

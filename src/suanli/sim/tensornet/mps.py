@@ -141,8 +141,6 @@ class MPS:
 
     def apply_2q(self, u: torch.Tensor, a: int, b: int) -> None:
         """Apply a 4×4 matrix to qubits (a, b) in the gate's order; distant qubits are swapped together."""
-        if a == b:
-            raise SimulationError(f"a two-qubit gate needs two different qubits, got ({a}, {b})")
         self.apply_gate(u, (a, b))
 
     def apply_gate(self, u: torch.Tensor, qubits: Sequence[int]) -> None:
