@@ -7,7 +7,7 @@ the achieved bytes/s and its fraction of the measured copy bandwidth. Each kerne
 plain reference (``torch.einsum`` on the full tensor) at a small size.
 
 Usage:
-    python benchmarks/bandwidth.py --qubits 24 --device cpu --out bandwidth_cpu.json
+    python benchmarks/bandwidth.py --qubits 24 --device cpu --out bandwidth_cpu.json     # torch and compiled paths
     python benchmarks/bandwidth.py --qubits 30 --device cuda --out bandwidth_cuda.json   # torch and Triton paths
 """
 
@@ -24,6 +24,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import copy_bandwidth, einsum_gate, machine, timed
 from suanli.sim.statevector.kernels import StateVector
+from suanli.sim.statevector.native import native_available
 from suanli.sim.statevector.triton_kernels import triton_available
 
 
@@ -63,6 +64,7 @@ def main() -> None:
     n = args.qubits
     bw = copy_bandwidth(dev)
     paths = ["torch"] + (["triton"] if triton_available(dev) else [])
+    paths += ["native"] if dev.type == "cpu" and native_available() else []
     print(f"device {dev}, copy bandwidth {bw / 1e9:.1f} GB/s, paths {paths}")
     gen = torch.Generator().manual_seed(0)
     rows: list[dict[str, Any]] = []

@@ -40,7 +40,7 @@ from ..errors import SuanliError
 from ..io import load_qasm
 from ..results import Result
 from ..sim.statevector import outcome_probabilities, sample
-from ..sim.statevector.engine import resolve_device
+from ..sim.statevector.engine import resolve_device, state_buffers
 from ..sim.statevector.memory import available_bytes, format_bytes
 from . import _plugins
 from .common import LazyProgress, Output, add_json, int_at_least
@@ -418,8 +418,10 @@ def cmd_info(args: argparse.Namespace, io: Output) -> int:
     device = resolve_device(_device_arg(args.device))
     have = available_bytes(device)
     memory: dict[str, Any] = {"device": str(device), "available_bytes": have, "available": _bytes_text(have)}
+    buffers = state_buffers(circuit, device)
+    memory["buffers"] = buffers
     for name, itemsize in (("single", 8), ("double", 16)):
-        need = 2 * (1 << n) * itemsize
+        need = buffers * (1 << n) * itemsize
         memory[name] = {"bytes": need, "text": _bytes_text(need), "fits": need <= have}
     dyn = _dynamic_features(circuit)
     custom = [d.name for d in circuit.custom_gates()]

@@ -17,6 +17,13 @@ from suanli.sim.statevector.memory import available_bytes, check_memory, format_
 CPU = "cpu"
 
 
+@pytest.fixture(autouse=True)
+def torch_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exact figures below are those of the double-buffered torch kernels (the in-place compiled path
+    holds one buffer: ``test_in_place_kernels_need_one_buffer``)."""
+    monkeypatch.setenv("SUANLI_KERNELS", "torch")
+
+
 @pytest.fixture
 def no_allocation(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail the test if a state vector is created."""
@@ -81,6 +88,22 @@ def test_env_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SUANLI_MAX_MEMORY", "1e12")
     assert available_bytes(torch.device("cpu")) <= 10**12
     assert suanli.state(Circuit(17).h(0), device=CPU).shape == (2**17,)
+
+
+def test_in_place_kernels_need_one_buffer(monkeypatch: pytest.MonkeyPatch) -> None:
+    from suanli.sim.statevector.native import native_available
+
+    if not native_available():
+        pytest.skip("no working C compiler for the compiled kernels")
+    monkeypatch.setenv("SUANLI_KERNELS", "native")
+    monkeypatch.setenv("SUANLI_MAX_MEMORY", "1MiB")
+    assert suanli.state(Circuit(17).h(0).cx(0, 16), device=CPU).shape == (2**17,)  # one 1 MiB buffer
+    with pytest.raises(SimulationTooLarge) as err:
+        suanli.state(Circuit(18).h(0), device=CPU)
+    assert err.value.bytes_needed == 8 * 2**18 and "1 × 2^18 amplitudes" in str(err.value)
+    # wider fusion is clamped to the kernel's widest block, so the run stays in one buffer
+    wide = Circuit(17).h(range(7)).cx(0, 1).cx(1, 2).cx(2, 3).cx(3, 4).cx(4, 5).cx(5, 6)
+    assert suanli.state(wide, device=CPU, fusion=7).shape == (2**17,)
 
 
 def test_env_cap_bad_value(monkeypatch: pytest.MonkeyPatch) -> None:

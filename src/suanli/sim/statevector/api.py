@@ -39,6 +39,7 @@ from .engine import (
 from .expect import hermitian_expectation, pauli_expectation
 from .kernels import StateVector
 from .memory import check_branch_memory, check_memory
+from .native import MAX_K as NATIVE_MAX_K
 from .sampling import bits_from_indices, marginal_probabilities, sample_bits
 from .small import SMALL_MAX_QUBITS, run_small
 from .triton_kernels import MAX_K as TRITON_MAX_K
@@ -138,11 +139,16 @@ def _small_path(compiled: Compiled, ops: list[Op], grad: bool) -> bool:
 
 
 def _kernel_plan(compiled: Compiled, ops: list[Op], grad: bool) -> tuple[str, list[Op], int]:
-    """The kernel path, the fused ops for it, and the state buffers it holds: the Triton kernels update the
-    state in place (one buffer, blocks of at most ``TRITON_MAX_K`` qubits); the torch path double-buffers."""
+    """The kernel path, the fused ops for it, and the state buffers it holds: the Triton and compiled CPU
+    kernels update the state in place (one buffer, blocks of at most their ``MAX_K`` qubits); the torch path
+    double-buffers."""
     kernels = choose_kernels(compiled.device, grad)
     if kernels == "triton":
         return kernels, fuse_ops(ops, min(compiled.fusion, TRITON_MAX_K)), 1
+    if kernels == "native":
+        # gates wider than the compiled kernel takes run on the torch kernels, which double-buffer
+        fused = fuse_ops(ops, min(compiled.fusion, NATIVE_MAX_K))
+        return kernels, fused, 1 if all(len(op.qubits) <= NATIVE_MAX_K for op in fused) else 2
     return kernels, fuse_ops(ops, compiled.fusion), 2
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "resolve_device",
     "resolve_dtype",
     "run_ops",
+    "state_buffers",
 ]
 
 Progress = Callable[[int, int], None]
@@ -261,11 +262,14 @@ def forced_kernels() -> str:
 
 
 def choose_kernels(device: torch.device, grad: bool) -> str:
-    """``"triton"`` on a CUDA device with Triton installed (and no autograd), else ``"torch"``.
+    """The kernel path for a run: ``"triton"`` on a CUDA device with Triton installed, ``"native"`` (compiled
+    CPU kernels, :mod:`.native`) on the CPU where a C compiler works, else ``"torch"``; always ``"torch"``
+    under autograd (the fast paths work in place).
 
-    The environment variable ``SUANLI_KERNELS`` (``torch`` or ``triton``) overrides the choice; ``triton`` on
-    the CPU works only under Triton's interpreter (``TRITON_INTERPRET=1``), which the tests use.
+    The environment variable ``SUANLI_KERNELS`` (``torch``, ``triton`` or ``native``) overrides the choice;
+    ``triton`` on the CPU works only under Triton's interpreter (``TRITON_INTERPRET=1``), which the tests use.
     """
+    from .native import native_available, native_status
     from .triton_kernels import triton_available
 
     forced = forced_kernels()
@@ -277,9 +281,37 @@ def choose_kernels(device: torch.device, grad: bool) -> str:
                 "SUANLI_KERNELS=triton needs Triton and a CUDA device (or TRITON_INTERPRET=1 on the CPU)"
             )
         return "triton"
+    if forced == "native":
+        if device.type != "cpu":
+            raise DeviceError(f"SUANLI_KERNELS=native runs on the CPU, not on {device}")
+        if not native_available():
+            raise DeviceError(f"SUANLI_KERNELS=native: the compiled CPU kernels are not available ({native_status()})")
+        return "native"
     if forced:
-        raise DeviceError(f"SUANLI_KERNELS must be 'torch' or 'triton', got {forced!r}")
-    return "triton" if device.type == "cuda" and triton_available(device) else "torch"
+        raise DeviceError(f"SUANLI_KERNELS must be 'torch', 'triton' or 'native', got {forced!r}")
+    if device.type == "cuda" and triton_available(device):
+        return "triton"
+    if device.type == "cpu" and native_available():
+        return "native"
+    return "torch"
+
+
+def state_buffers(circuit: Any, device: torch.device) -> int:
+    """Full-size state buffers a plain run of ``circuit`` holds on ``device``: 1 where the in-place kernels
+    (Triton, compiled CPU) take every gate, 2 on the double-buffered torch path and for small states (run on
+    the host with NumPy)."""
+    from .native import MAX_K as NATIVE_MAX_K
+    from .small import SMALL_MAX_QUBITS
+    from .triton_kernels import MAX_K as TRITON_MAX_K
+
+    if circuit.num_qubits <= SMALL_MAX_QUBITS:
+        return 2
+    kernels = choose_kernels(device, grad=False)
+    from ...circuit.instruction import DIRECTIVES
+
+    widest = max((len(inst.qubits) for inst in circuit if inst.name not in DIRECTIVES), default=0)
+    limit = {"native": NATIVE_MAX_K, "triton": TRITON_MAX_K}.get(kernels, 0)
+    return 1 if widest <= limit else 2
 
 
 #: Largest fused block per device type when ``fusion="auto"``, chosen by measurement (benchmarks/fusion.py).

@@ -18,6 +18,9 @@ import math
 
 import torch
 
+from .native import LANES_BITS as NATIVE_LANES_BITS
+from .native import MAX_K as NATIVE_MAX_K
+from .native import apply_matrix_native
 from .triton_kernels import MAX_K as TRITON_MAX_K
 from .triton_kernels import apply_diagonal_triton, apply_matrix_triton
 
@@ -68,8 +71,11 @@ class StateVector:
         device: torch device.
         inplace: write into preallocated buffers (no autograd); else functional (autograd works).
         data: optional initial amplitudes of shape (B, 2**n) in canonical order (copied); default |0…0>.
-        kernels: ``"torch"`` (matrix products over reshaped views) or ``"triton"`` (one-pass in-place Triton
-            kernels on any qubits, no axis moves; needs ``inplace`` and a CUDA device or Triton's interpreter).
+        kernels: ``"torch"`` (matrix products over reshaped views), ``"triton"`` (one-pass in-place Triton
+            kernels on any qubits, no axis moves; needs ``inplace`` and a CUDA device or Triton's interpreter) or
+            ``"native"`` (the compiled one-pass in-place CPU kernel of :mod:`.native`; needs ``inplace`` and a
+            CPU tensor). Gates the fast paths do not take (too wide, or a state too small for a tile) run on
+            the torch kernels.
     """
 
     def __init__(
@@ -83,10 +89,10 @@ class StateVector:
         data: torch.Tensor | None = None,
         kernels: str = "torch",
     ) -> None:
-        if kernels not in ("torch", "triton"):
-            raise ValueError(f"kernels must be 'torch' or 'triton', got {kernels!r}")
-        if kernels == "triton" and not inplace:
-            raise ValueError("the Triton kernels work in place; autograd needs kernels='torch'")
+        if kernels not in ("torch", "triton", "native"):
+            raise ValueError(f"kernels must be 'torch', 'triton' or 'native', got {kernels!r}")
+        if kernels != "torch" and not inplace:
+            raise ValueError(f"the {kernels} kernels work in place; autograd needs kernels='torch'")
         self.kernels = kernels
         self.n = num_qubits
         self.batch = batch
@@ -183,6 +189,9 @@ class StateVector:
         pos = [self.pos[q] for q in qubits]
         if self.kernels == "triton" and k <= TRITON_MAX_K:
             apply_matrix_triton(self.data, self.n, u, pos)
+            return
+        if self.kernels == "native" and k <= NATIVE_MAX_K and self.n >= k + NATIVE_LANES_BITS:
+            apply_matrix_native(self.data, self.n, u, pos)
             return
         lo, hi = min(pos), max(pos)
         if hi - lo != k - 1:

@@ -1,0 +1,197 @@
+"""The compiled CPU kernel checked against the torch path and a plain einsum, and its fallbacks."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+import suanli
+from suanli.sim.statevector import native
+from suanli.sim.statevector.engine import choose_kernels
+from suanli.sim.statevector.kernels import StateVector
+from suanli.testing import random_circuit
+
+needs_native = pytest.mark.skipif(not native.native_available(), reason="no working C compiler")
+
+
+def einsum_apply(x: torch.Tensor, n: int, u: torch.Tensor, axes: list[int]) -> torch.Tensor:
+    """Reference: (B, 2**n) states times a k-qubit matrix on physical ``axes`` (gate order), by einsum."""
+    k = len(axes)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    state = ["Z", *letters[:n]]
+    out = list(state)
+    new = "ABCDEFGHIJ"[:k]
+    for j, a in enumerate(axes):
+        out[1 + a] = new[j]
+    lhs = ("Y" if u.dim() == 3 else "") + new + "".join(state[1 + a] for a in axes)
+    if u.dim() == 3:
+        state[0] = out[0] = "Y"
+    eq = f"{lhs},{''.join(state)}->{''.join(out)}"
+    return torch.einsum(eq, u.reshape(*u.shape[:-2], *([2] * (2 * k))), x.reshape(-1, *([2] * n))).reshape(x.shape)
+
+
+CASES = [
+    (6, [0]),
+    (6, [5]),
+    (7, [1, 0]),
+    (9, [8, 2]),  # a low target: lanes are not the lowest bits
+    (10, [3, 4, 5]),
+    (10, [9, 0, 4]),
+    (11, [2, 7, 5, 6]),
+    (10, [9, 8, 7, 6, 5]),  # n = k + lane bits: one tile per state
+    (12, [11, 0, 6, 3, 8]),
+    (12, [1, 3, 5, 7, 9, 11]),  # k = MAX_K
+]
+
+
+@needs_native
+@pytest.mark.parametrize("dtype", [torch.complex64, torch.complex128])
+@pytest.mark.parametrize("n,axes", CASES)
+def test_kernel_matches_einsum(dtype: torch.dtype, n: int, axes: list[int]) -> None:
+    gen = torch.Generator().manual_seed(n + len(axes))
+    d = 1 << len(axes)
+    x = torch.randn(3, 1 << n, dtype=dtype, generator=gen)
+    tol = 2e-5 if dtype == torch.complex64 else 1e-12
+    for u in (torch.randn(d, d, dtype=dtype, generator=gen), torch.randn(3, d, d, dtype=dtype, generator=gen)):
+        got = x.clone()
+        native.apply_matrix_native(got, n, u, axes)
+        want = einsum_apply(x, n, u, axes)
+        assert torch.allclose(got, want, atol=tol * want.abs().max().item(), rtol=0)
+
+
+@needs_native
+def test_kernel_uses_every_thread_count() -> None:
+    """Splitting the tiles over threads does not change the result, with many states or with one."""
+    gen = torch.Generator().manual_seed(7)
+    x = torch.randn(5, 1 << 14, dtype=torch.complex128, generator=gen)
+    u = torch.randn(16, 16, dtype=torch.complex128, generator=gen)
+    want = einsum_apply(x, 14, u, [2, 9, 13, 0])
+    before = torch.get_num_threads()
+    try:
+        for threads in (1, 2, 3):
+            torch.set_num_threads(threads)
+            got = x.clone()
+            native.apply_matrix_native(got, 14, u, [2, 9, 13, 0])
+            assert torch.allclose(got, want, atol=1e-12, rtol=0)
+    finally:
+        torch.set_num_threads(before)
+
+
+@needs_native
+def test_kernel_refuses_what_it_cannot_do() -> None:
+    x = torch.zeros(1, 1 << 8, dtype=torch.complex64)
+    with pytest.raises(ValueError, match="at least"):
+        native.apply_matrix_native(x, 8, torch.eye(16, dtype=torch.complex64), [0, 1, 2, 3])  # 8 < 4 + 5
+    with pytest.raises(ValueError, match="at least"):
+        native.apply_matrix_native(x, 8, torch.eye(128, dtype=torch.complex64), list(range(7)))
+    with pytest.raises(ValueError, match="complex64/complex128"):
+        native.apply_matrix_native(x.real.contiguous(), 8, torch.eye(2), [0])
+
+
+@needs_native
+@pytest.mark.parametrize("dtype", [torch.complex64, torch.complex128])
+def test_state_vector_native_path_matches_torch(dtype: torch.dtype) -> None:
+    """Matrices, diagonals and monomials on a StateVector, native path against the torch path."""
+    n = 9
+    gen = torch.Generator().manual_seed(3)
+    x = torch.randn(2, 1 << n, dtype=dtype, generator=gen)
+    ref = StateVector(n, batch=2, dtype=dtype, data=x)
+    got = StateVector(n, batch=2, dtype=dtype, data=x, kernels="native")
+    for qubits in [(0,), (8,), (3, 7), (8, 0, 4), (1, 2, 5, 6)]:
+        d = 1 << len(qubits)
+        u = torch.randn(d, d, dtype=dtype, generator=gen)
+        diag = torch.randn(d, dtype=dtype, generator=gen)
+        perm = torch.randperm(d, generator=gen)
+        phases = torch.exp(1j * torch.rand(d, generator=gen).double()).to(dtype)
+        for sv in (ref, got):
+            sv.apply_matrix(u, qubits)
+            sv.apply_diagonal(diag, qubits)
+            sv.apply_monomial(phases, perm, qubits)
+    assert got.perm == list(range(n))  # gates the native kernel takes never move axes
+    tol = 1e-3 if dtype == torch.complex64 else 1e-10
+    assert torch.allclose(got.canonical(), ref.canonical(), atol=tol * ref.data.abs().max().item(), rtol=0)
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(3))
+def test_random_circuits_native_equals_torch(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    c = random_circuit(13, depth=12, seed=seed)  # above the small-state NumPy path
+    monkeypatch.setenv("SUANLI_KERNELS", "torch")
+    ref = suanli.state(c, device="cpu", dtype=torch.complex128)
+    monkeypatch.setenv("SUANLI_KERNELS", "native")
+    for fusion in (None, 2, 4, 6):
+        got = suanli.state(c, device="cpu", dtype=torch.complex128, fusion=fusion)
+        assert torch.allclose(got, ref, atol=1e-11, rtol=0), fusion
+
+
+@needs_native
+def test_batched_parameters_sampling_and_gradients(monkeypatch: pytest.MonkeyPatch) -> None:
+    theta = torch.linspace(0, math.pi, 5, dtype=torch.float64)
+    c = suanli.Circuit(8).h(0).ry(theta, 1).cx(0, 2).rzz(theta, 1, 7).swap(0, 7).ccx(0, 1, 6)
+    dyn = suanli.Circuit(7, 3).h(0).cx(0, 6).measure(0, 0).reset(0).h(0).cx(6, 2).measure([0, 6, 2], [0, 1, 2])
+    monkeypatch.setenv("SUANLI_KERNELS", "torch")
+    ref = suanli.state(c, device="cpu", dtype=torch.complex128)
+    ref_p = suanli.outcome_probabilities(dyn, device="cpu")
+    monkeypatch.setenv("SUANLI_KERNELS", "native")
+    assert torch.allclose(suanli.state(c, device="cpu", dtype=torch.complex128), ref, atol=1e-12)
+    got_p = suanli.outcome_probabilities(dyn, device="cpu")
+    assert ref_p.keys() == got_p.keys() and all(abs(ref_p[k] - got_p[k]) < 1e-12 for k in ref_p)
+    # autograd needs the functional torch path, whatever is asked
+    t = torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
+    value = suanli.expectation(suanli.Circuit(7).ry(t, 0).cx(0, 6), "Z6", device="cpu", dtype=torch.complex128)
+    value.backward()
+    assert torch.allclose(t.grad, -torch.sin(t.detach()))
+
+
+def test_default_choice_and_forcing(monkeypatch: pytest.MonkeyPatch) -> None:
+    cpu = torch.device("cpu")
+    monkeypatch.delenv("SUANLI_KERNELS", raising=False)
+    assert choose_kernels(cpu, grad=True) == "torch"
+    assert choose_kernels(cpu, grad=False) == ("native" if native.native_available() else "torch")
+    monkeypatch.setenv("SUANLI_KERNELS", "torch")
+    assert choose_kernels(cpu, grad=False) == "torch"
+    monkeypatch.setenv("SUANLI_KERNELS", "native")
+    if native.native_available():
+        assert choose_kernels(cpu, grad=False) == "native"
+    with pytest.raises(suanli.DeviceError, match="CPU"):
+        choose_kernels(torch.device("meta"), grad=False)
+
+
+def test_without_a_compiler_the_torch_path_is_used(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """No compiler: the default falls back quietly, a forced native path is refused with the reason."""
+    monkeypatch.setattr(native, "_compiler", lambda: None)
+    monkeypatch.setenv("SUANLI_CACHE_DIR", str(tmp_path))
+    native._library.cache_clear()
+    try:
+        assert not native.native_available()
+        assert "no C compiler" in native.native_status()
+        monkeypatch.delenv("SUANLI_KERNELS", raising=False)
+        assert choose_kernels(torch.device("cpu"), grad=False) == "torch"
+        c = random_circuit(13, depth=4, seed=0)
+        assert torch.allclose(suanli.state(c).abs().pow(2).sum(), torch.tensor(1.0), atol=1e-5)
+        monkeypatch.setenv("SUANLI_KERNELS", "native")
+        with pytest.raises(suanli.DeviceError, match="no C compiler"):
+            suanli.state(c)
+        with pytest.raises(RuntimeError, match="not available"):
+            native.apply_matrix_native(torch.zeros(1, 1 << 8, dtype=torch.complex64), 8, torch.eye(2), [0])
+    finally:
+        native._library.cache_clear()
+
+
+@needs_native
+def test_the_library_is_cached_by_source_and_cpu(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("SUANLI_CACHE_DIR", str(tmp_path))
+    native._library.cache_clear()
+    try:
+        assert native.native_available()
+        built = list((tmp_path / "kernels").glob("cpu_kernels-*.so"))
+        assert len(built) == 1
+        stamp = built[0].stat().st_mtime_ns
+        native._library.cache_clear()
+        assert native.native_available()  # a second load reuses the file
+        assert built[0].stat().st_mtime_ns == stamp
+        assert not list((tmp_path / "kernels").glob("*.so.*")) and len(list((tmp_path / "kernels").iterdir())) == 1
+    finally:
+        native._library.cache_clear()
