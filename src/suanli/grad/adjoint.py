@@ -33,7 +33,7 @@ from typing import Any
 
 import torch
 
-from ..sim.statevector.engine import Op, Progress, apply_gate, fuse_ops, fusion_width
+from ..sim.statevector.engine import Op, Progress, apply_gate, choose_kernels, fuse_ops, fusion_width
 from ..sim.statevector.kernels import StateVector
 from ..sim.statevector.memory import available_bytes
 from .observe import apply_observables, observable_values
@@ -232,7 +232,9 @@ class _AdjointFunction(torch.autograd.Function):
     def forward(ctx: Any, plan: dict[str, Any], init: torch.Tensor | None, *tensors: torch.Tensor) -> torch.Tensor:
         n, b = plan["n"], plan["batch"]
         stages: list[_Stage] = plan["stages"]
-        sv = StateVector(n, batch=b, dtype=plan["dtype"], device=plan["device"], inplace=True, data=init)
+        kernels = plan["kernels"]
+        sv = StateVector(n, batch=b, dtype=plan["dtype"], device=plan["device"], inplace=True, data=init,
+                         kernels=kernels)
         progress: Progress | None = plan["progress"]
         done, total = 0, plan["passes"]
         step = max(1, total // 200)
@@ -279,7 +281,7 @@ class _AdjointFunction(torch.autograd.Function):
         step = max(1, total // 200)
         if snaps is not None:  # ψ comes from the forward snapshots; only λ walks back
             final = fwd.data
-            lam_sv = StateVector(n, batch=b, dtype=fwd.dtype, device=fwd.device, inplace=True)
+            lam_sv = StateVector(n, batch=b, dtype=fwd.dtype, device=fwd.device, inplace=True, kernels=fwd.kernels)
             if ctx.hpsi is not None:
                 torch.mul(ctx.hpsi, weights.to(fwd.dtype), out=lam_sv.data)
                 ctx.hpsi = None
@@ -287,7 +289,8 @@ class _AdjointFunction(torch.autograd.Function):
                 apply_observables(final, n, plan["observables"], weights, out=lam_sv.data)
             walker = lam_sv
         else:  # ψ (rows :B) and λ (rows B:) in one state of batch 2B: every inverse gate is one call for both
-            walker = StateVector(n, batch=2 * b, dtype=fwd.dtype, device=fwd.device, inplace=True)
+            walker = StateVector(n, batch=2 * b, dtype=fwd.dtype, device=fwd.device, inplace=True,
+                                 kernels=fwd.kernels)
             walker.data[:b].copy_(fwd.data)
             apply_observables(walker.data[:b], n, plan["observables"], weights, out=walker.data[b:])
         del fwd
@@ -388,6 +391,7 @@ def adjoint_expectation(
         "observables": list(observables),
         "dtype": dtype,
         "device": device,
+        "kernels": choose_kernels(device, grad=False),  # both sweeps run without autograd, in place
         "progress": progress,
         "tensors": tensors,
         "passes": 2 * passes if need_grad else passes,

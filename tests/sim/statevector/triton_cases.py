@@ -90,3 +90,19 @@ def test_forcing_triton_without_a_gpu_or_interpreter_is_refused(monkeypatch: pyt
     monkeypatch.setenv("SUANLI_KERNELS", "fast")
     with pytest.raises(suanli.DeviceError, match="SUANLI_KERNELS"):
         suanli.state(suanli.Circuit(1).h(0), device="cpu")
+
+
+def test_adjoint_gradients_on_the_triton_kernels(interpreter: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The adjoint method's in-place sweeps run on the Triton kernels where they are chosen."""
+    from suanli.grad import expectation
+
+    def grads() -> torch.Tensor:
+        t = torch.rand(3, dtype=torch.float64, generator=torch.Generator().manual_seed(5), requires_grad=True)
+        c = suanli.Circuit(5).h(range(5)).ry(t[0], 0).cx(0, 3).rzz(t[1], 1, 4).crx(t[2], 4, 2).cx(2, 0)
+        expectation(c, "Z0*Z3 + X2 + Y4", diff_method="adjoint", device="cpu", dtype=torch.complex128).backward()
+        return t.grad
+
+    monkeypatch.setenv("SUANLI_KERNELS", "torch")
+    ref = grads()
+    monkeypatch.setenv("SUANLI_KERNELS", "triton")
+    assert torch.allclose(grads(), ref, atol=1e-12, rtol=0)

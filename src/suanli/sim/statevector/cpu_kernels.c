@@ -50,20 +50,23 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
 /* LB = lane bits: a tile row holds 2 vectors of lanes, so the 8 accumulators of a row pair stay in registers. */
 #define DEFINE_KERNEL(REAL, VEC, SUF, LB)                                                                      \
     enum { LANES_##SUF = 1 << (LB) };                                                                          \
-    NOVEC static void gather_##SUF(const REAL *restrict x, int64_t base, const int64_t *restrict idx, int n,    \
-                                   REAL *restrict ar, REAL *restrict ai) {                                      \
-        for (int t = 0; t < n; t++) {                                                                          \
-            int64_t q = 2 * (base + idx[t]);                                                                   \
-            ar[t] = x[q];                                                                                      \
-            ai[t] = x[q + 1];                                                                                  \
-        }                                                                                                      \
+    typedef struct {                                                                                           \
+        REAL re, im;                                                                                           \
+    } cplx_##SUF;                                                                                              \
+    /* One tile row from scattered places: whole complex numbers (one 8- or 16-byte move each). */              \
+    NOVEC static void fetch_##SUF(cplx_##SUF *restrict row, const cplx_##SUF *restrict x,                      \
+                                  const int64_t *restrict idx) {                                               \
+        for (int l = 0; l < LANES_##SUF; l++) row[l] = x[idx[l]];                                              \
     }                                                                                                          \
-    NOVEC static void scatter_##SUF(REAL *restrict x, int64_t base, const int64_t *restrict idx,                \
-                                    const REAL *restrict yr, const REAL *restrict yi) {                         \
+    NOVEC static void store_##SUF(cplx_##SUF *restrict x, const int64_t *restrict idx,                         \
+                                  const cplx_##SUF *restrict row) {                                            \
+        for (int l = 0; l < LANES_##SUF; l++) x[idx[l]] = row[l];                                              \
+    }                                                                                                          \
+    static inline void split_##SUF(const REAL *restrict p, VEC *ar, VEC *ai) {                                 \
+        REAL *restrict r = (REAL *)ar, *restrict m = (REAL *)ai;                                               \
         for (int l = 0; l < LANES_##SUF; l++) {                                                                \
-            int64_t q = 2 * (base + idx[l]);                                                                   \
-            x[q] = yr[l];                                                                                      \
-            x[q + 1] = yi[l];                                                                                  \
+            r[l] = p[2 * l];                                                                                   \
+            m[l] = p[2 * l + 1];                                                                               \
         }                                                                                                      \
     }                                                                                                          \
     static inline void put_##SUF(REAL *restrict p, const VEC *yr, const VEC *yi) {                             \
@@ -77,17 +80,14 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
                                   const int64_t *restrict idx, int contiguous, int d, const REAL *restrict ur,  \
                                   const REAL *restrict ui) {                                                    \
         VEC ar[MAX_D][2], ai[MAX_D][2];                                                                        \
-        if (contiguous) {                                                                                      \
-            for (int j = 0; j < d; j++) {                                                                      \
-                const REAL *restrict p = x + 2 * (base + offs[j]);                                             \
-                REAL *restrict r = (REAL *)ar[j], *restrict m = (REAL *)ai[j];                                 \
-                for (int l = 0; l < LANES_##SUF; l++) {                                                        \
-                    r[l] = p[2 * l];                                                                           \
-                    m[l] = p[2 * l + 1];                                                                       \
-                }                                                                                              \
+        cplx_##SUF row[LANES_##SUF] __attribute__((aligned(64)));                                             \
+        for (int j = 0; j < d; j++) {                                                                          \
+            if (contiguous) {                                                                                  \
+                split_##SUF(x + 2 * (base + offs[j]), ar[j], ai[j]);                                           \
+            } else {                                                                                           \
+                fetch_##SUF(row, (const cplx_##SUF *)x + base, idx + j * LANES_##SUF);                         \
+                split_##SUF((const REAL *)row, ar[j], ai[j]);                                                  \
             }                                                                                                  \
-        } else {                                                                                               \
-            gather_##SUF(x, base, idx, d * LANES_##SUF, (REAL *)ar, (REAL *)ai);                               \
         }                                                                                                      \
         for (int i = 0; i < d; i += 2) {                                                                       \
             VEC r00 = {0}, r01 = {0}, m00 = {0}, m01 = {0}, r10 = {0}, r11 = {0}, m10 = {0}, m11 = {0};        \
@@ -106,8 +106,10 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
                 put_##SUF(x + 2 * (base + offs[i]), yr0, yi0);                                                 \
                 put_##SUF(x + 2 * (base + offs[i + 1]), yr1, yi1);                                             \
             } else {                                                                                           \
-                scatter_##SUF(x, base, idx + i * LANES_##SUF, (REAL *)yr0, (REAL *)yi0);                       \
-                scatter_##SUF(x, base, idx + (i + 1) * LANES_##SUF, (REAL *)yr1, (REAL *)yi1);                 \
+                put_##SUF((REAL *)row, yr0, yi0);                                                              \
+                store_##SUF((cplx_##SUF *)x + base, idx + i * LANES_##SUF, row);                               \
+                put_##SUF((REAL *)row, yr1, yi1);                                                              \
+                store_##SUF((cplx_##SUF *)x + base, idx + (i + 1) * LANES_##SUF, row);                         \
             }                                                                                                  \
         }                                                                                                      \
     }                                                                                                          \
