@@ -15,7 +15,9 @@
  * host CPU (-march=native) when first used; see native.py.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <time.h>
 
 #define MAX_D 64
 #define NOVEC __attribute__((optimize("no-tree-vectorize")))
@@ -30,8 +32,7 @@ typedef struct {
     const int64_t *idx;
     int contiguous;
     int d;
-    const void *ur;
-    const void *ui;
+    const void *u;      /* interleaved complex, row-major d x d */
     int64_t mat_stride; /* in reals; 0 = one matrix for every state */
     int64_t begin, end;   /* range of (state * n_tiles + tile) */
 } job_t;
@@ -77,8 +78,8 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
         }                                                                                                      \
     }                                                                                                          \
     static inline void tile_##SUF(REAL *restrict x, int64_t base, const int64_t *restrict offs,                \
-                                  const int64_t *restrict idx, int contiguous, int d, const REAL *restrict ur,  \
-                                  const REAL *restrict ui) {                                                    \
+                                  const int64_t *restrict idx, int contiguous, int d,                           \
+                                  const REAL *restrict u) {                                                     \
         VEC ar[MAX_D][2], ai[MAX_D][2];                                                                        \
         cplx_##SUF row[LANES_##SUF] __attribute__((aligned(64)));                                             \
         for (int j = 0; j < d; j++) {                                                                          \
@@ -91,11 +92,10 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
         }                                                                                                      \
         for (int i = 0; i < d; i += 2) {                                                                       \
             VEC r00 = {0}, r01 = {0}, m00 = {0}, m01 = {0}, r10 = {0}, r11 = {0}, m10 = {0}, m11 = {0};        \
-            const REAL *restrict ra = ur + i * d, *restrict ma = ui + i * d;                                   \
-            const REAL *restrict rb = ra + d, *restrict mb = ma + d;                                            \
+            const REAL *restrict ua = u + 2 * i * d, *restrict ub = ua + 2 * d;                                \
             for (int j = 0; j < d; j++) {                                                                      \
                 VEC xr0 = ar[j][0], xr1 = ar[j][1], xi0 = ai[j][0], xi1 = ai[j][1];                            \
-                REAL a0 = ra[j], b0 = ma[j], a1 = rb[j], b1 = mb[j];                                             \
+                REAL a0 = ua[2 * j], b0 = ua[2 * j + 1], a1 = ub[2 * j], b1 = ub[2 * j + 1];                     \
                 r00 += a0 * xr0; r01 += a0 * xr1; r00 -= b0 * xi0; r01 -= b0 * xi1;                             \
                 m00 += a0 * xi0; m01 += a0 * xi1; m00 += b0 * xr0; m01 += b0 * xr1;                             \
                 r10 += a1 * xr0; r11 += a1 * xr1; r10 -= b1 * xi0; r11 -= b1 * xi1;                             \
@@ -118,9 +118,8 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
         for (int64_t w = j->begin; w < j->end; w++) {                                                          \
             int64_t b = w / j->n_tiles, t = w - b * j->n_tiles;                                                \
             REAL *x = (REAL *)j->x + b * j->state_stride;                                                      \
-            const REAL *ur = (const REAL *)j->ur + b * j->mat_stride;                                          \
-            const REAL *ui = (const REAL *)j->ui + b * j->mat_stride;                                          \
-            tile_##SUF(x, tile_base(t, j->sbits, j->nsb), j->offs, j->idx, j->contiguous, j->d, ur, ui);       \
+            const REAL *u = (const REAL *)j->u + b * j->mat_stride;                                            \
+            tile_##SUF(x, tile_base(t, j->sbits, j->nsb), j->offs, j->idx, j->contiguous, j->d, u);            \
         }                                                                                                      \
         return 0;                                                                                              \
     }
@@ -128,47 +127,156 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
 DEFINE_KERNEL(float, vf32, c64, 5)
 DEFINE_KERNEL(double, vf64, c128, 4)
 
-/* Apply the d x d matrix (ur + i ui, row-major) to `batch` states at x (stride state_stride reals).
- * Returns 0, or -1 when a thread could not be started (the work is then finished on the calling thread). */
+/* A persistent pool of worker threads: starting threads per call costs tens of microseconds, as much as a
+ * whole pass over a 2^16-amplitude state. Between calls a worker spins for up to SPIN_NS (the host program
+ * usually issues the next gate within that time), then sleeps on a condition variable. One call runs at a time
+ * (calls from several host threads queue on `dispatch`). After fork() the child starts a new pool. */
+#define MAX_THREADS 64
+#define SPIN_NS 5000L
+static pthread_mutex_t dispatch = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t done = PTHREAD_COND_INITIALIZER;
+static int pool_size = 0; /* workers started (the calling thread is not one of them) */
+static _Atomic long generation = 0;
+static _Atomic int pending = 0;
+static job_t pool_jobs[MAX_THREADS];
+static long born[MAX_THREADS]; /* the generation current when worker k was started */
+static void *(*_Atomic pool_run)(void *) = 0;
+static int atfork_set = 0;
+
+static void after_fork_child(void) {
+    pthread_mutex_init(&dispatch, 0);
+    pthread_mutex_init(&mu, 0);
+    pthread_cond_init(&wake, 0);
+    pthread_cond_init(&done, 0);
+    pool_size = 0;
+    pending = 0;
+}
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+static long now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000000000L + ts.tv_nsec;
+}
+
+/* Spin until *flag differs from `old` (returns 1) or SPIN_NS pass (returns 0). */
+static int spin_while_long(_Atomic long *flag, long old) {
+    long start = now_ns();
+    for (int i = 1;; i++) {
+        if (atomic_load(flag) != old) return 1;
+        cpu_relax();
+        if ((i & 255) == 0 && now_ns() - start > SPIN_NS) return 0;
+    }
+}
+
+static void *worker(void *arg) {
+    int k = (int)(intptr_t)arg;
+    pthread_mutex_lock(&mu);
+    long seen = born[k]; /* a worker started for a call takes part in that call */
+    pthread_mutex_unlock(&mu);
+    for (;;) {
+        if (!spin_while_long(&generation, seen)) {
+            pthread_mutex_lock(&mu);
+            while (atomic_load(&generation) == seen) pthread_cond_wait(&wake, &mu);
+            pthread_mutex_unlock(&mu);
+        }
+        seen = atomic_load(&generation);
+        pool_run(&pool_jobs[k]);
+        if (atomic_fetch_sub(&pending, 1) == 1) {
+            pthread_mutex_lock(&mu);
+            pthread_cond_signal(&done);
+            pthread_mutex_unlock(&mu);
+        }
+    }
+    return 0;
+}
+
+/* Start workers up to `want`; returns how many there are. */
+static int grow_pool(int want) {
+    if (!atfork_set) {
+        pthread_atfork(0, 0, after_fork_child);
+        atfork_set = 1;
+    }
+    while (pool_size < want) {
+        pthread_t tid;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        born[pool_size + 1] = generation;
+        int ok = pthread_create(&tid, &attr, worker, (void *)(intptr_t)(pool_size + 1)) == 0;
+        pthread_attr_destroy(&attr);
+        if (!ok) break;
+        pool_size++;
+    }
+    return pool_size;
+}
+
+/* Apply the d x d complex matrix u (interleaved, row-major; matrix b at u + b * mat_stride reals) to `batch`
+ * states at x (stride state_stride reals), split over `threads` threads (the caller and threads - 1 workers).
+ * Returns 0, or -1 when fewer workers could be started (the work is then done by those there are). */
 int suanli_dense(int is_double, void *x, int64_t batch, int64_t state_stride, int64_t n_tiles, const int64_t *sbits,
-                 int nsb, const int64_t *offs, const int64_t *idx, int contiguous, int d, const void *ur,
-                 const void *ui, int64_t mat_stride, int threads) {
+                 int nsb, const int64_t *offs, const int64_t *idx, int contiguous, int d, const void *u,
+                 int64_t mat_stride, int threads) {
     if (d < 2 || d > MAX_D) return -2;
     void *(*run)(void *) = is_double ? run_c128 : run_c64;
     int64_t total = batch * n_tiles;
     if (threads < 1) threads = 1;
-    if (threads > 64) threads = 64;
+    if (threads > MAX_THREADS) threads = MAX_THREADS;
     if (total < (int64_t)threads * 8) threads = 1;
-    job_t jobs[64];
-    pthread_t tids[64];
-    int started[64] = {0};
-    int status = 0;
-    for (int k = 0; k < threads; k++) {
-        job_t *j = &jobs[k];
-        j->x = x;
-        j->state_stride = state_stride;
-        j->n_tiles = n_tiles;
-        j->sbits = sbits;
-        j->nsb = nsb;
-        j->offs = offs;
-        j->idx = idx;
-        j->contiguous = contiguous;
-        j->d = d;
-        j->ur = ur;
-        j->ui = ui;
-        j->mat_stride = mat_stride;
-        j->begin = total * k / threads;
-        j->end = total * (k + 1) / threads;
+    job_t job;
+    job.x = x;
+    job.state_stride = state_stride;
+    job.n_tiles = n_tiles;
+    job.sbits = sbits;
+    job.nsb = nsb;
+    job.offs = offs;
+    job.idx = idx;
+    job.contiguous = contiguous;
+    job.d = d;
+    job.u = u;
+    job.mat_stride = mat_stride;
+    if (threads == 1) {
+        job.begin = 0;
+        job.end = total;
+        run(&job);
+        return 0;
     }
-    for (int k = 1; k < threads; k++) started[k] = pthread_create(&tids[k], 0, run, &jobs[k]) == 0;
-    run(&jobs[0]);
-    for (int k = 1; k < threads; k++) {
-        if (started[k]) {
-            pthread_join(tids[k], 0);
-        } else {
-            run(&jobs[k]);
-            status = -1;
+    pthread_mutex_lock(&dispatch);
+    pthread_mutex_lock(&mu);
+    int status = 0;
+    int have = grow_pool(threads - 1);
+    if (have < threads - 1) {
+        status = -1;
+        threads = have + 1;
+    }
+    for (int k = 0; k <= pool_size; k++) {
+        pool_jobs[k] = job;
+        pool_jobs[k].begin = k < threads ? total * k / threads : total;
+        pool_jobs[k].end = k < threads ? total * (k + 1) / threads : total;
+    }
+    pool_run = run;
+    atomic_store(&pending, pool_size);
+    atomic_fetch_add(&generation, 1);
+    pthread_cond_broadcast(&wake);
+    pthread_mutex_unlock(&mu);
+    run(&pool_jobs[0]);
+    long start = now_ns();
+    for (int i = 1; atomic_load(&pending) > 0; i++) {
+        cpu_relax();
+        if ((i & 255) == 0 && now_ns() - start > SPIN_NS) {
+            pthread_mutex_lock(&mu);
+            while (atomic_load(&pending) > 0) pthread_cond_wait(&done, &mu);
+            pthread_mutex_unlock(&mu);
+            break;
         }
     }
+    pthread_mutex_unlock(&dispatch);
     return status;
 }

@@ -107,7 +107,7 @@ def _build() -> ctypes.CDLL:
                 os.unlink(tmp)
     dll = ctypes.CDLL(str(lib))
     p, i64, c_int = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int
-    dll.suanli_dense.argtypes = [c_int, p, i64, i64, i64, p, c_int, p, p, c_int, c_int, p, p, i64, c_int]
+    dll.suanli_dense.argtypes = [c_int, p, i64, i64, i64, p, c_int, p, p, c_int, c_int, p, i64, c_int]
     dll.suanli_dense.restype = c_int
     return dll
 
@@ -134,25 +134,40 @@ def native_status() -> str:
     return _status["reason"]
 
 
-@lru_cache(maxsize=512)
-def _plan(n: int, bits: tuple[int, ...], lane_count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
-    """Tile layout for a gate on flat-index ``bits`` (gate order) of an n-qubit state, ``lane_count`` lane bits.
+class _Plan:
+    """Tile layout for one gate position: the index arrays, kept alive, and their addresses for the C call."""
 
-    Returns (sorted inserted bits, row offsets, (row, lane) offsets, contiguous flag, tiles per state).
-    """
-    k = len(bits)
-    d = 1 << k
-    offs = np.zeros(d, dtype=np.int64)
-    for j, b in enumerate(bits):
-        offs[(np.arange(d) >> (k - 1 - j)) & 1 == 1] += 1 << b
-    lane_bits = [b for b in range(n) if b not in bits][:lane_count]
-    lanes = np.zeros(1 << lane_count, dtype=np.int64)
-    for j, b in enumerate(lane_bits):
-        lanes[(np.arange(1 << lane_count) >> j) & 1 == 1] += 1 << b
-    idx = (offs[:, None] + lanes[None, :]).reshape(-1)
-    sbits = np.array(sorted([*bits, *lane_bits]), dtype=np.int64)
-    contiguous = int(lane_bits == list(range(lane_count)))
-    return sbits, offs, idx, contiguous, 1 << (n - k - lane_count)
+    __slots__ = ("arrays", "contiguous", "idx", "n_tiles", "nsb", "offs", "sbits")
+
+    def __init__(self, n: int, bits: tuple[int, ...], lane_count: int) -> None:
+        k = len(bits)
+        d = 1 << k
+        offs = np.zeros(d, dtype=np.int64)
+        for j, b in enumerate(bits):
+            offs[(np.arange(d) >> (k - 1 - j)) & 1 == 1] += 1 << b
+        lane_bits = [b for b in range(n) if b not in bits][:lane_count]
+        lanes = np.zeros(1 << lane_count, dtype=np.int64)
+        for j, b in enumerate(lane_bits):
+            lanes[(np.arange(1 << lane_count) >> j) & 1 == 1] += 1 << b
+        idx = (offs[:, None] + lanes[None, :]).reshape(-1)
+        sbits = np.array(sorted([*bits, *lane_bits]), dtype=np.int64)
+        self.arrays = (sbits, offs, idx)
+        self.sbits, self.offs, self.idx = (a.ctypes.data for a in self.arrays)
+        self.nsb = len(sbits)
+        self.contiguous = int(lane_bits == list(range(lane_count)))
+        self.n_tiles = 1 << (n - k - lane_count)
+
+
+@lru_cache(maxsize=1024)
+def _plan(n: int, bits: tuple[int, ...], lane_count: int) -> _Plan:
+    """The tile layout for a gate on flat-index ``bits`` (gate order) of an n-qubit state."""
+    return _Plan(n, bits, lane_count)
+
+
+#: Work (states × amplitudes × 2**k) below which the calling thread works alone (the kernel's worker threads
+#: persist between calls; handing them a share pays from about 2**12 amplitudes on the CPU of
+#: benchmarks/RESULTS.md).
+PARALLEL_WORK = 1 << 15
 
 
 def apply_matrix_native(data: torch.Tensor, n: int, u: torch.Tensor, axes: list[int]) -> None:
@@ -167,32 +182,29 @@ def apply_matrix_native(data: torch.Tensor, n: int, u: torch.Tensor, axes: list[
     k = len(axes)
     if not 1 <= k <= MAX_K or n < k + LANES_BITS:
         raise ValueError(f"the compiled kernel takes 1..{MAX_K} qubits of a state of at least k + {LANES_BITS}")
-    if data.device.type != "cpu" or not data.is_contiguous() or data.dtype not in (torch.complex64, torch.complex128):
+    if data.device.type != "cpu" or not data.is_contiguous() or data.dtype not in _LANES_BITS:
         raise ValueError("the compiled kernel needs a contiguous complex64/complex128 CPU tensor")
-    sbits, offs, idx, contiguous, n_tiles = _plan(n, tuple(n - 1 - p for p in axes), _LANES_BITS[data.dtype])
-    real_dtype = torch.float32 if data.dtype == torch.complex64 else torch.float64
-    u = u.detach().to(device="cpu", dtype=data.dtype)
-    ur = u.real.to(real_dtype).contiguous()
-    ui = u.imag.to(real_dtype).contiguous()
+    plan = _plan(n, tuple(n - 1 - p for p in axes), _LANES_BITS[data.dtype])
+    if u.dtype != data.dtype or u.device.type != "cpu" or not u.is_contiguous() or u.requires_grad:
+        u = u.detach().to(device="cpu", dtype=data.dtype).contiguous()
+    if u.is_conj() or u.is_neg():
+        u = u.resolve_conj().resolve_neg()
     batch = data.shape[0]
     d = 1 << k
-    mat_stride = d * d if u.dim() == 3 else 0
-    status = dll.suanli_dense(
+    threads = torch.get_num_threads() if batch * d << n >= PARALLEL_WORK else 1
+    dll.suanli_dense(
         int(data.dtype == torch.complex128),
         data.data_ptr(),
         batch,
         2 << n,
-        n_tiles,
-        sbits.ctypes.data,
-        len(sbits),
-        offs.ctypes.data,
-        idx.ctypes.data,
-        contiguous,
+        plan.n_tiles,
+        plan.sbits,
+        plan.nsb,
+        plan.offs,
+        plan.idx,
+        plan.contiguous,
         d,
-        ur.data_ptr(),
-        ui.data_ptr(),
-        mat_stride,
-        torch.get_num_threads(),
+        u.data_ptr(),
+        2 * d * d if u.dim() == 3 else 0,
+        threads,
     )
-    if status == -2:  # pragma: no cover - guarded above
-        raise ValueError(f"the compiled kernel rejected a {d}x{d} matrix")
