@@ -286,6 +286,14 @@ def index_orders(k: int, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray,
     return order, inverse, sub
 
 
+def _sorted_gate_matrix(t: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """A gate matrix with its qubits put in increasing block-axis order."""
+    kg = len(axes)
+    order = sorted(range(kg), key=axes.__getitem__)
+    perm = order + [kg + o for o in order]
+    return t.reshape([2] * (2 * kg)).transpose(perm).reshape(1 << kg, 1 << kg)
+
+
 def _multiply_numpy(
     gates: list[GateItem], qubits: list[int], axis: dict[int, int], dtype: torch.dtype, classify: bool
 ) -> FusedBlock | None:
@@ -304,11 +312,18 @@ def _multiply_numpy(
     for g in gates:
         axes = tuple(axis[q] for q in g.qubits)
         t = g.tensor.numpy()  # type: ignore[union-attr]
-        order, inverse, sub = index_orders(k, axes)
         if g.kind == "diagonal":
+            _, _, sub = index_orders(k, axes)
             m *= t[sub][:, None]
             continue
         dg = t.shape[-1]
+        lo = min(axes)
+        if max(axes) - lo == len(axes) - 1:  # adjacent block axes: one broadcast product over a view
+            if list(axes) != sorted(axes):
+                t = _sorted_gate_matrix(t, axes)
+            m = np.matmul(t, m.reshape(1 << lo, dg, -1)).reshape(d, d)
+            continue
+        order, inverse, _ = index_orders(k, axes)
         m = (t @ m[order].reshape(dg, -1)).reshape(d, d)[inverse]
     mat = m
     if classify:
