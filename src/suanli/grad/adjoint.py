@@ -35,6 +35,7 @@ import torch
 
 from ..sim.statevector.engine import Op, Progress, apply_gate, choose_kernels, fuse_ops, fusion_width
 from ..sim.statevector.kernels import StateVector
+from ..sim.statevector.native import pair_sums
 from ..sim.statevector.memory import available_bytes
 from .observe import apply_observables, observable_values
 
@@ -180,17 +181,27 @@ def _transitions(
     n: int,
     pos: Sequence[int],
     gates: Sequence[tuple[tuple[int, ...], bool]],
+    compiled: bool = False,
 ) -> list[torch.Tensor]:
     """C_g = Σ_rest λψ^† on each gate's qubits (gate order): (B, d, d), or its diagonal (B, d) for diagonal gates.
 
-    ``pos`` maps qubit -> physical axis of both (B, 2**n) tensors. Gates on the leading axes share windows of up
-    to ``_WINDOW`` axes, gates on the last ``_TAIL`` axes one tail window; the rest get one product each.
+    ``pos`` maps qubit -> physical axis of both (B, 2**n) tensors. With ``compiled`` (CPU tensors and the
+    compiled kernels), the one-qubit gates' matrices come from one kernel call that sums over all their axes.
+    Otherwise gates on the leading axes share windows of up to ``_WINDOW`` axes, gates on the last ``_TAIL``
+    axes one tail window; the rest get one product each.
     """
     placed = [[pos[q] for q in qs] for qs, _ in gates]
     out: list[torch.Tensor | None] = [None] * len(gates)
+    if compiled:
+        singles = [i for i, p in enumerate(placed) if len(p) == 1]
+        if singles:
+            sums = pair_sums(lam, psi, n, [placed[i][0] for i in singles])
+            for j, i in enumerate(singles):
+                out[i] = sums[:, j]
+    todo = [i for i in range(len(gates)) if out[i] is None]
     head_limit = n - 1 - (_MIN_RIGHT.bit_length() - 1)  # last axis a head window may reach (right >= _MIN_RIGHT)
-    tail = [i for i, p in enumerate(placed) if min(p) >= n - _TAIL]
-    head = sorted((i for i, p in enumerate(placed) if max(p) <= head_limit), key=lambda i: min(placed[i]))
+    tail = [i for i in todo if min(placed[i]) >= n - _TAIL]
+    head = sorted((i for i in todo if max(placed[i]) <= head_limit), key=lambda i: min(placed[i]))
     windows: list[tuple[int, int, list[int]]] = []
     if len(tail) > 1:
         lo = min(min(placed[i]) for i in tail)
@@ -306,7 +317,8 @@ class _AdjointFunction(torch.autograd.Function):
                 else:
                     psi, lam, pos = walker.data[:b], walker.data[b:], walker.pos
                 gates = [(ops[j].qubits, ops[j].kind == "diagonal") for j in stage.grads]
-                for j, c in zip(stage.grads, _transitions(lam, psi, b, n, pos, gates)):
+                compiled = plan["kernels"] == "native"
+                for j, c in zip(stage.grads, _transitions(lam, psi, b, n, pos, gates, compiled)):
                     op = ops[j]
                     u = op.tensor.detach()  # type: ignore[union-attr]
                     diagonal = op.kind == "diagonal"

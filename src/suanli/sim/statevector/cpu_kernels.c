@@ -34,8 +34,7 @@ typedef struct {
     int d;
     const void *u;      /* interleaved complex, row-major d x d */
     int64_t mat_stride; /* in reals; 0 = one matrix for every state */
-    int64_t begin, end;   /* range of (state * n_tiles + tile) */
-} job_t;
+} job_t; /* items: state * n_tiles + tile */
 
 static inline int64_t tile_base(int64_t t, const int64_t *sbits, int nsb) {
     for (int s = 0; s < nsb; s++) {
@@ -113,15 +112,14 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
             }                                                                                                  \
         }                                                                                                      \
     }                                                                                                          \
-    static void *run_##SUF(void *arg) {                                                                        \
+    static void run_##SUF(const void *arg, int64_t begin, int64_t end) {                                       \
         const job_t *j = (const job_t *)arg;                                                                   \
-        for (int64_t w = j->begin; w < j->end; w++) {                                                          \
+        for (int64_t w = begin; w < end; w++) {                                                                \
             int64_t b = w / j->n_tiles, t = w - b * j->n_tiles;                                                \
             REAL *x = (REAL *)j->x + b * j->state_stride;                                                      \
             const REAL *u = (const REAL *)j->u + b * j->mat_stride;                                            \
             tile_##SUF(x, tile_base(t, j->sbits, j->nsb), j->offs, j->idx, j->contiguous, j->d, u);            \
         }                                                                                                      \
-        return 0;                                                                                              \
     }
 
 DEFINE_KERNEL(float, vf32, c64, 5)
@@ -140,9 +138,13 @@ static pthread_cond_t done = PTHREAD_COND_INITIALIZER;
 static int pool_size = 0; /* workers started (the calling thread is not one of them) */
 static _Atomic long generation = 0;
 static _Atomic int pending = 0;
-static job_t pool_jobs[MAX_THREADS];
+/* A call's work is a range [0, total) of items; thread k runs items [total k / T, total (k + 1) / T). */
+typedef void (*range_fn)(const void *ctx, int64_t begin, int64_t end);
+static range_fn pool_fn = 0;
+static const void *pool_ctx = 0;
+static int64_t pool_total = 0;
+static int pool_threads = 1;
 static long born[MAX_THREADS]; /* the generation current when worker k was started */
-static void *(*_Atomic pool_run)(void *) = 0;
 static int atfork_set = 0;
 
 static void after_fork_child(void) {
@@ -188,7 +190,7 @@ static void *worker(void *arg) {
             pthread_mutex_unlock(&mu);
         }
         seen = atomic_load(&generation);
-        pool_run(&pool_jobs[k]);
+        if (k < pool_threads) pool_fn(pool_ctx, pool_total * k / pool_threads, pool_total * (k + 1) / pool_threads);
         if (atomic_fetch_sub(&pending, 1) == 1) {
             pthread_mutex_lock(&mu);
             pthread_cond_signal(&done);
@@ -218,17 +220,53 @@ static int grow_pool(int want) {
     return pool_size;
 }
 
+/* Run fn over [0, total) on `threads` threads (the caller and threads - 1 pool workers). Returns 0, or -1 when
+ * fewer workers could be started (the work is then split over those there are). */
+static int parallel_for(range_fn fn, const void *ctx, int64_t total, int threads) {
+    if (threads > MAX_THREADS) threads = MAX_THREADS;
+    if (threads <= 1 || total < 2) {
+        fn(ctx, 0, total);
+        return 0;
+    }
+    if (total < threads) threads = (int)total;
+    pthread_mutex_lock(&dispatch);
+    pthread_mutex_lock(&mu);
+    int status = 0;
+    int have = grow_pool(threads - 1);
+    if (have < threads - 1) {
+        status = -1;
+        threads = have + 1;
+    }
+    pool_fn = fn;
+    pool_ctx = ctx;
+    pool_total = total;
+    pool_threads = threads;
+    atomic_store(&pending, pool_size);
+    atomic_fetch_add(&generation, 1);
+    pthread_cond_broadcast(&wake);
+    pthread_mutex_unlock(&mu);
+    fn(ctx, 0, total / threads);
+    long start = now_ns();
+    for (int i = 1; atomic_load(&pending) > 0; i++) {
+        cpu_relax();
+        if ((i & 255) == 0 && now_ns() - start > SPIN_NS) {
+            pthread_mutex_lock(&mu);
+            while (atomic_load(&pending) > 0) pthread_cond_wait(&done, &mu);
+            pthread_mutex_unlock(&mu);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&dispatch);
+    return status;
+}
+
 /* Apply the d x d complex matrix u (interleaved, row-major; matrix b at u + b * mat_stride reals) to `batch`
- * states at x (stride state_stride reals), split over `threads` threads (the caller and threads - 1 workers).
- * Returns 0, or -1 when fewer workers could be started (the work is then done by those there are). */
+ * states at x (stride state_stride reals), split over `threads` threads. */
 int suanli_dense(int is_double, void *x, int64_t batch, int64_t state_stride, int64_t n_tiles, const int64_t *sbits,
                  int nsb, const int64_t *offs, const int64_t *idx, int contiguous, int d, const void *u,
                  int64_t mat_stride, int threads) {
     if (d < 2 || d > MAX_D) return -2;
-    void *(*run)(void *) = is_double ? run_c128 : run_c64;
     int64_t total = batch * n_tiles;
-    if (threads < 1) threads = 1;
-    if (threads > MAX_THREADS) threads = MAX_THREADS;
     if (total < (int64_t)threads * 8) threads = 1;
     job_t job;
     job.x = x;
@@ -242,41 +280,96 @@ int suanli_dense(int is_double, void *x, int64_t batch, int64_t state_stride, in
     job.d = d;
     job.u = u;
     job.mat_stride = mat_stride;
-    if (threads == 1) {
-        job.begin = 0;
-        job.end = total;
-        run(&job);
-        return 0;
+    return parallel_for(is_double ? run_c128 : run_c64, &job, total, threads);
+}
+
+/* One-qubit transition matrices for gradients: for each listed flat-index bit p and each state,
+ *     C[a][b] = sum over i with bit p clear of  lam[i + a 2^p] * conj(psi[i + b 2^p]),
+ * written to out[(state * nbits + k) * 8 + 2 (2 a + b) + {0: re, 1: im}] in double precision. Runs of 2^p
+ * consecutive amplitudes are summed with vector accumulators, flushed to double every CHUNK elements. */
+#define CHUNK 4096
+typedef struct {
+    const void *lam, *psi;
+    int64_t n_amps; /* per state */
+    const int64_t *bits;
+    int nbits;
+    double *out;
+} pairs_t;
+
+typedef int vi32 __attribute__((vector_size(64)));
+typedef long long vi64 __attribute__((vector_size(64)));
+
+#define DEFINE_PAIRS(REAL, VEC, IVEC, SUF, SWAP)                                                               \
+    /* x . y over 2m reals (re = sum x y over all lanes; im part: y with re/im swapped, odd - even lanes) */  \
+    static void pairs_##SUF(const void *arg, int64_t begin, int64_t end) {                                     \
+        const pairs_t *j = (const pairs_t *)arg;                                                               \
+        enum { PER = 64 / sizeof(REAL) }; /* reals per vector */                                               \
+        const IVEC swap = SWAP;                                                                                \
+        for (int64_t w = begin; w < end; w++) {                                                                \
+            int64_t s = w / j->nbits, k = w - s * j->nbits;                                                    \
+            int64_t p = j->bits[k], run = (int64_t)1 << p;                                                     \
+            const REAL *lam = (const REAL *)j->lam + 2 * s * j->n_amps;                                        \
+            const REAL *psi = (const REAL *)j->psi + 2 * s * j->n_amps;                                        \
+            double acc[8] = {0};                                                                               \
+            if (2 * run >= PER) {                                                                              \
+                VEC va[4] = {{0}}, vb[4] = {{0}};                                                              \
+                int64_t filled = 0;                                                                            \
+                for (int64_t base = 0; base < j->n_amps; base += 2 * run) {                                    \
+                    for (int64_t r = 0; r < 2 * run; r += PER) {                                               \
+                        const REAL *l0 = lam + 2 * base + r, *l1 = l0 + 2 * run;                               \
+                        const REAL *p0 = psi + 2 * base + r, *p1 = p0 + 2 * run;                               \
+                        VEC x0, x1, y0, y1;                                                                    \
+                        __builtin_memcpy(&x0, l0, 64);                                                         \
+                        __builtin_memcpy(&x1, l1, 64);                                                         \
+                        __builtin_memcpy(&y0, p0, 64);                                                         \
+                        __builtin_memcpy(&y1, p1, 64);                                                         \
+                        VEC z0 = __builtin_shuffle(y0, swap), z1 = __builtin_shuffle(y1, swap);                \
+                        va[0] += x0 * y0; vb[0] += x0 * z0;                                                    \
+                        va[1] += x0 * y1; vb[1] += x0 * z1;                                                    \
+                        va[2] += x1 * y0; vb[2] += x1 * z0;                                                    \
+                        va[3] += x1 * y1; vb[3] += x1 * z1;                                                    \
+                        filled += PER;                                                                         \
+                        if (filled >= CHUNK) {                                                                 \
+                            for (int c = 0; c < 4; c++) {                                                      \
+                                for (int l = 0; l < PER; l++) {                                                \
+                                    acc[2 * c] += va[c][l];                                                    \
+                                    acc[2 * c + 1] += (l & 1) ? vb[c][l] : -vb[c][l];                          \
+                                }                                                                              \
+                                va[c] = (VEC){0};                                                              \
+                                vb[c] = (VEC){0};                                                              \
+                            }                                                                                  \
+                            filled = 0;                                                                        \
+                        }                                                                                      \
+                    }                                                                                          \
+                }                                                                                              \
+                for (int c = 0; c < 4; c++)                                                                    \
+                    for (int l = 0; l < PER; l++) {                                                            \
+                        acc[2 * c] += va[c][l];                                                                \
+                        acc[2 * c + 1] += (l & 1) ? vb[c][l] : -vb[c][l];                                      \
+                    }                                                                                          \
+            } else {                                                                                           \
+                for (int64_t base = 0; base < j->n_amps; base += 2 * run) {                                    \
+                    for (int64_t r = 0; r < run; r++) {                                                        \
+                        int64_t i0 = base + r, i1 = i0 + run;                                                  \
+                        double lr[2] = {lam[2 * i0], lam[2 * i1]}, li[2] = {lam[2 * i0 + 1], lam[2 * i1 + 1]};  \
+                        double pr[2] = {psi[2 * i0], psi[2 * i1]}, pi[2] = {psi[2 * i0 + 1], psi[2 * i1 + 1]};  \
+                        for (int a = 0; a < 2; a++)                                                            \
+                            for (int b = 0; b < 2; b++) {                                                      \
+                                acc[2 * (2 * a + b)] += lr[a] * pr[b] + li[a] * pi[b];                         \
+                                acc[2 * (2 * a + b) + 1] += li[a] * pr[b] - lr[a] * pi[b];                     \
+                            }                                                                                  \
+                    }                                                                                          \
+                }                                                                                              \
+            }                                                                                                  \
+            for (int c = 0; c < 8; c++) j->out[(s * j->nbits + k) * 8 + c] = acc[c];                          \
+        }                                                                                                      \
     }
-    pthread_mutex_lock(&dispatch);
-    pthread_mutex_lock(&mu);
-    int status = 0;
-    int have = grow_pool(threads - 1);
-    if (have < threads - 1) {
-        status = -1;
-        threads = have + 1;
-    }
-    for (int k = 0; k <= pool_size; k++) {
-        pool_jobs[k] = job;
-        pool_jobs[k].begin = k < threads ? total * k / threads : total;
-        pool_jobs[k].end = k < threads ? total * (k + 1) / threads : total;
-    }
-    pool_run = run;
-    atomic_store(&pending, pool_size);
-    atomic_fetch_add(&generation, 1);
-    pthread_cond_broadcast(&wake);
-    pthread_mutex_unlock(&mu);
-    run(&pool_jobs[0]);
-    long start = now_ns();
-    for (int i = 1; atomic_load(&pending) > 0; i++) {
-        cpu_relax();
-        if ((i & 255) == 0 && now_ns() - start > SPIN_NS) {
-            pthread_mutex_lock(&mu);
-            while (atomic_load(&pending) > 0) pthread_cond_wait(&done, &mu);
-            pthread_mutex_unlock(&mu);
-            break;
-        }
-    }
-    pthread_mutex_unlock(&dispatch);
-    return status;
+
+DEFINE_PAIRS(float, vf32, vi32, c64, ((vi32){1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14}))
+DEFINE_PAIRS(double, vf64, vi64, c128, ((vi64){1, 0, 3, 2, 5, 4, 7, 6}))
+
+int suanli_pair_sums(int is_double, const void *lam, const void *psi, int64_t batch, int64_t n_amps,
+                     const int64_t *bits, int nbits, double *out, int threads) {
+    pairs_t job = {lam, psi, n_amps, bits, nbits, out};
+    return parallel_for(is_double ? pairs_c128 : pairs_c64, &job, batch * nbits, threads);
 }

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-__all__ = ["LANES_BITS", "MAX_K", "apply_matrix_native", "native_available", "native_status"]
+__all__ = ["LANES_BITS", "MAX_K", "apply_matrix_native", "native_available", "native_status", "pair_sums"]
 
 #: The kernel handles 2**LANES_BITS groups per tile (32 for complex64, 16 for complex128: two 64-byte vectors
 #: of real parts), so it needs n ≥ k + LANES_BITS qubits; the larger value is the one callers check.
@@ -109,6 +109,8 @@ def _build() -> ctypes.CDLL:
     p, i64, c_int = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int
     dll.suanli_dense.argtypes = [c_int, p, i64, i64, i64, p, c_int, p, p, c_int, c_int, p, i64, c_int]
     dll.suanli_dense.restype = c_int
+    dll.suanli_pair_sums.argtypes = [c_int, p, p, i64, i64, p, c_int, p, c_int]
+    dll.suanli_pair_sums.restype = c_int
     return dll
 
 
@@ -164,10 +166,11 @@ def _plan(n: int, bits: tuple[int, ...], lane_count: int) -> _Plan:
     return _Plan(n, bits, lane_count)
 
 
-#: Work (states × amplitudes × 2**k) below which the calling thread works alone (the kernel's worker threads
-#: persist between calls; handing them a share pays from about 2**12 amplitudes on the CPU of
-#: benchmarks/RESULTS.md).
-PARALLEL_WORK = 1 << 15
+#: Work (states × amplitudes × 2**k) below which the calling thread works alone. The kernel's worker threads
+#: persist between calls but sleep after a few microseconds (so that they leave the cores to torch between
+#: gates); waking them costs tens of microseconds, which pays from about 2**19 units of work on the CPU of
+#: benchmarks/RESULTS.md.
+PARALLEL_WORK = 1 << 19
 
 
 def apply_matrix_native(data: torch.Tensor, n: int, u: torch.Tensor, axes: list[int]) -> None:
@@ -208,3 +211,33 @@ def apply_matrix_native(data: torch.Tensor, n: int, u: torch.Tensor, axes: list[
         2 * d * d if u.dim() == 3 else 0,
         threads,
     )
+
+
+def pair_sums(lam: torch.Tensor, psi: torch.Tensor, n: int, axes: list[int]) -> torch.Tensor:
+    """One-qubit transition matrices C[a, b] = Σ_rest λ[…a…] conj(ψ[…b…]) on each physical axis in ``axes``.
+
+    ``lam`` and ``psi``: contiguous CPU tensors (B, 2**n) of one complex dtype. Returns (B, len(axes), 2, 2) in
+    that dtype; the sums run in vector registers over chunks and are accumulated in double precision.
+    """
+    dll = _library()
+    if dll is None:
+        raise RuntimeError(f"the compiled CPU kernels are not available: {native_status()}")
+    if lam.dtype != psi.dtype or lam.dtype not in _LANES_BITS or lam.shape != psi.shape:
+        raise ValueError("pair_sums needs two complex64/complex128 tensors of one shape")
+    lam, psi = lam.contiguous(), psi.contiguous()
+    batch = lam.shape[0]
+    bits = np.array([n - 1 - a for a in axes], dtype=np.int64)
+    out = np.zeros((batch, len(axes), 2, 2, 2), dtype=np.float64)
+    threads = torch.get_num_threads() if batch * len(axes) << n >= PARALLEL_WORK else 1
+    dll.suanli_pair_sums(
+        int(lam.dtype == torch.complex128),
+        lam.data_ptr(),
+        psi.data_ptr(),
+        batch,
+        1 << n,
+        bits.ctypes.data,
+        len(bits),
+        out.ctypes.data,
+        threads,
+    )
+    return torch.view_as_complex(torch.from_numpy(out)).to(lam.dtype)
