@@ -35,8 +35,8 @@ import torch
 
 from ..sim.statevector.engine import Op, Progress, apply_gate, choose_kernels, fuse_ops, fusion_width
 from ..sim.statevector.kernels import StateVector
-from ..sim.statevector.native import pair_sums
 from ..sim.statevector.memory import available_bytes
+from ..sim.statevector.native import pair_sums
 from .observe import apply_observables, observable_values
 
 __all__ = ["adjoint_expectation"]

@@ -54,7 +54,10 @@ def test_kernel_matches_einsum(dtype: torch.dtype, n: int, axes: list[int]) -> N
     d = 1 << len(axes)
     x = torch.randn(3, 1 << n, dtype=dtype, generator=gen)
     tol = 2e-5 if dtype == torch.complex64 else 1e-12
-    for u in (torch.randn(d, d, dtype=dtype, generator=gen), torch.randn(3, d, d, dtype=dtype, generator=gen)):
+    real = torch.randn(d, d, dtype=torch.float64, generator=gen).to(dtype)  # the real-matrix loop
+    mixed = torch.stack([real, real, torch.randn(d, d, dtype=dtype, generator=gen)])  # one complex: general loop
+    for u in (torch.randn(d, d, dtype=dtype, generator=gen), torch.randn(3, d, d, dtype=dtype, generator=gen), real,
+              mixed):
         got = x.clone()
         native.apply_matrix_native(got, n, u, axes)
         want = einsum_apply(x, n, u, axes)

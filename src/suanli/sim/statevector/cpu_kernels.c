@@ -34,6 +34,7 @@ typedef struct {
     int d;
     const void *u;      /* interleaved complex, row-major d x d */
     int64_t mat_stride; /* in reals; 0 = one matrix for every state */
+    int real;           /* every matrix has zero imaginary parts */
 } job_t; /* items: state * n_tiles + tile */
 
 static inline int64_t tile_base(int64_t t, const int64_t *sbits, int nsb) {
@@ -78,7 +79,7 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
     }                                                                                                          \
     static inline void tile_##SUF(REAL *restrict x, int64_t base, const int64_t *restrict offs,                \
                                   const int64_t *restrict idx, int contiguous, int d,                           \
-                                  const REAL *restrict u) {                                                     \
+                                  const REAL *restrict u, int real) {                                           \
         VEC ar[MAX_D][2], ai[MAX_D][2];                                                                        \
         cplx_##SUF row[LANES_##SUF] __attribute__((aligned(64)));                                             \
         for (int j = 0; j < d; j++) {                                                                          \
@@ -92,13 +93,22 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
         for (int i = 0; i < d; i += 2) {                                                                       \
             VEC r00 = {0}, r01 = {0}, m00 = {0}, m01 = {0}, r10 = {0}, r11 = {0}, m10 = {0}, m11 = {0};        \
             const REAL *restrict ua = u + 2 * i * d, *restrict ub = ua + 2 * d;                                \
-            for (int j = 0; j < d; j++) {                                                                      \
-                VEC xr0 = ar[j][0], xr1 = ar[j][1], xi0 = ai[j][0], xi1 = ai[j][1];                            \
-                REAL a0 = ua[2 * j], b0 = ua[2 * j + 1], a1 = ub[2 * j], b1 = ub[2 * j + 1];                     \
-                r00 += a0 * xr0; r01 += a0 * xr1; r00 -= b0 * xi0; r01 -= b0 * xi1;                             \
-                m00 += a0 * xi0; m01 += a0 * xi1; m00 += b0 * xr0; m01 += b0 * xr1;                             \
-                r10 += a1 * xr0; r11 += a1 * xr1; r10 -= b1 * xi0; r11 -= b1 * xi1;                             \
-                m10 += a1 * xi0; m11 += a1 * xi1; m10 += b1 * xr0; m11 += b1 * xr1;                             \
+            if (real) { /* a real matrix (products of RY, H, CNOT, CZ, ...): half the multiply-adds */        \
+                for (int j = 0; j < d; j++) {                                                                  \
+                    VEC xr0 = ar[j][0], xr1 = ar[j][1], xi0 = ai[j][0], xi1 = ai[j][1];                        \
+                    REAL a0 = ua[2 * j], a1 = ub[2 * j];                                                       \
+                    r00 += a0 * xr0; r01 += a0 * xr1; m00 += a0 * xi0; m01 += a0 * xi1;                         \
+                    r10 += a1 * xr0; r11 += a1 * xr1; m10 += a1 * xi0; m11 += a1 * xi1;                         \
+                }                                                                                              \
+            } else {                                                                                           \
+                for (int j = 0; j < d; j++) {                                                                  \
+                    VEC xr0 = ar[j][0], xr1 = ar[j][1], xi0 = ai[j][0], xi1 = ai[j][1];                        \
+                    REAL a0 = ua[2 * j], b0 = ua[2 * j + 1], a1 = ub[2 * j], b1 = ub[2 * j + 1];                 \
+                    r00 += a0 * xr0; r01 += a0 * xr1; r00 -= b0 * xi0; r01 -= b0 * xi1;                         \
+                    m00 += a0 * xi0; m01 += a0 * xi1; m00 += b0 * xr0; m01 += b0 * xr1;                         \
+                    r10 += a1 * xr0; r11 += a1 * xr1; r10 -= b1 * xi0; r11 -= b1 * xi1;                         \
+                    m10 += a1 * xi0; m11 += a1 * xi1; m10 += b1 * xr0; m11 += b1 * xr1;                         \
+                }                                                                                              \
             }                                                                                                  \
             VEC yr0[2] = {r00, r01}, yi0[2] = {m00, m01}, yr1[2] = {r10, r11}, yi1[2] = {m10, m11};            \
             if (contiguous) {                                                                                  \
@@ -118,7 +128,7 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
             int64_t b = w / j->n_tiles, t = w - b * j->n_tiles;                                                \
             REAL *x = (REAL *)j->x + b * j->state_stride;                                                      \
             const REAL *u = (const REAL *)j->u + b * j->mat_stride;                                            \
-            tile_##SUF(x, tile_base(t, j->sbits, j->nsb), j->offs, j->idx, j->contiguous, j->d, u);            \
+            tile_##SUF(x, tile_base(t, j->sbits, j->nsb), j->offs, j->idx, j->contiguous, j->d, u, j->real);   \
         }                                                                                                      \
     }
 
@@ -261,10 +271,11 @@ static int parallel_for(range_fn fn, const void *ctx, int64_t total, int threads
 }
 
 /* Apply the d x d complex matrix u (interleaved, row-major; matrix b at u + b * mat_stride reals) to `batch`
- * states at x (stride state_stride reals), split over `threads` threads. */
+ * states at x (stride state_stride reals), split over `threads` threads. `real`: the caller vouches that every
+ * imaginary part of u is zero. */
 int suanli_dense(int is_double, void *x, int64_t batch, int64_t state_stride, int64_t n_tiles, const int64_t *sbits,
                  int nsb, const int64_t *offs, const int64_t *idx, int contiguous, int d, const void *u,
-                 int64_t mat_stride, int threads) {
+                 int64_t mat_stride, int real, int threads) {
     if (d < 2 || d > MAX_D) return -2;
     int64_t total = batch * n_tiles;
     if (total < (int64_t)threads * 8) threads = 1;
@@ -280,13 +291,15 @@ int suanli_dense(int is_double, void *x, int64_t batch, int64_t state_stride, in
     job.d = d;
     job.u = u;
     job.mat_stride = mat_stride;
+    job.real = real;
     return parallel_for(is_double ? run_c128 : run_c64, &job, total, threads);
 }
 
 /* One-qubit transition matrices for gradients: for each listed flat-index bit p and each state,
  *     C[a][b] = sum over i with bit p clear of  lam[i + a 2^p] * conj(psi[i + b 2^p]),
  * written to out[(state * nbits + k) * 8 + 2 (2 a + b) + {0: re, 1: im}] in double precision. Runs of 2^p
- * consecutive amplitudes are summed with vector accumulators, flushed to double every CHUNK elements. */
+ * consecutive amplitudes are summed with vector accumulators, flushed to double every CHUNK elements; when
+ * partners share a vector (small p), a shuffle brings them together and masks select the lanes. */
 #define CHUNK 4096
 typedef struct {
     const void *lam, *psi;
@@ -347,19 +360,46 @@ typedef long long vi64 __attribute__((vector_size(64)));
                         acc[2 * c] += va[c][l];                                                                \
                         acc[2 * c + 1] += (l & 1) ? vb[c][l] : -vb[c][l];                                      \
                     }                                                                                          \
-            } else {                                                                                           \
-                for (int64_t base = 0; base < j->n_amps; base += 2 * run) {                                    \
-                    for (int64_t r = 0; r < run; r++) {                                                        \
-                        int64_t i0 = base + r, i1 = i0 + run;                                                  \
-                        double lr[2] = {lam[2 * i0], lam[2 * i1]}, li[2] = {lam[2 * i0 + 1], lam[2 * i1 + 1]};  \
-                        double pr[2] = {psi[2 * i0], psi[2 * i1]}, pi[2] = {psi[2 * i0 + 1], psi[2 * i1 + 1]};  \
-                        for (int a = 0; a < 2; a++)                                                            \
-                            for (int b = 0; b < 2; b++) {                                                      \
-                                acc[2 * (2 * a + b)] += lr[a] * pr[b] + li[a] * pi[b];                         \
-                                acc[2 * (2 * a + b) + 1] += li[a] * pr[b] - lr[a] * pi[b];                     \
+            } else { /* partners inside one vector: shuffle psi, mask lam by the lane's bit p */               \
+                IVEC partner;                                                                                  \
+                VEC m0, m1;                                                                                    \
+                for (int l = 0; l < PER; l++) {                                                                \
+                    int e = l / 2;                                                                             \
+                    partner[l] = 2 * (e ^ (int)run) + (l & 1);                                                 \
+                    m0[l] = (e & run) ? 0 : 1;                                                                 \
+                    m1[l] = 1 - m0[l];                                                                         \
+                }                                                                                              \
+                VEC va[4] = {{0}}, vb[4] = {{0}};                                                              \
+                int64_t filled = 0;                                                                            \
+                for (int64_t r = 0; r < 2 * j->n_amps; r += PER) {                                             \
+                    VEC x, y;                                                                                  \
+                    __builtin_memcpy(&x, lam + r, 64);                                                         \
+                    __builtin_memcpy(&y, psi + r, 64);                                                         \
+                    VEC yp = __builtin_shuffle(y, partner);                                                    \
+                    VEC z = __builtin_shuffle(y, swap), zp = __builtin_shuffle(yp, swap);                      \
+                    VEC x0 = x * m0, x1 = x * m1;                                                              \
+                    va[0] += x0 * y; vb[0] += x0 * z;                                                          \
+                    va[1] += x0 * yp; vb[1] += x0 * zp;                                                        \
+                    va[2] += x1 * yp; vb[2] += x1 * zp;                                                        \
+                    va[3] += x1 * y; vb[3] += x1 * z;                                                          \
+                    filled += PER;                                                                             \
+                    if (filled >= CHUNK) {                                                                     \
+                        for (int c = 0; c < 4; c++) {                                                          \
+                            for (int l = 0; l < PER; l++) {                                                    \
+                                acc[2 * c] += va[c][l];                                                        \
+                                acc[2 * c + 1] += (l & 1) ? vb[c][l] : -vb[c][l];                              \
                             }                                                                                  \
+                            va[c] = (VEC){0};                                                                  \
+                            vb[c] = (VEC){0};                                                                  \
+                        }                                                                                      \
+                        filled = 0;                                                                            \
                     }                                                                                          \
                 }                                                                                              \
+                for (int c = 0; c < 4; c++)                                                                    \
+                    for (int l = 0; l < PER; l++) {                                                            \
+                        acc[2 * c] += va[c][l];                                                                \
+                        acc[2 * c + 1] += (l & 1) ? vb[c][l] : -vb[c][l];                                      \
+                    }                                                                                          \
             }                                                                                                  \
             for (int c = 0; c < 8; c++) j->out[(s * j->nbits + k) * 8 + c] = acc[c];                          \
         }                                                                                                      \

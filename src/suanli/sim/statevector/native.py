@@ -107,7 +107,7 @@ def _build() -> ctypes.CDLL:
                 os.unlink(tmp)
     dll = ctypes.CDLL(str(lib))
     p, i64, c_int = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int
-    dll.suanli_dense.argtypes = [c_int, p, i64, i64, i64, p, c_int, p, p, c_int, c_int, p, i64, c_int]
+    dll.suanli_dense.argtypes = [c_int, p, i64, i64, i64, p, c_int, p, p, c_int, c_int, p, i64, c_int, c_int]
     dll.suanli_dense.restype = c_int
     dll.suanli_pair_sums.argtypes = [c_int, p, p, i64, i64, p, c_int, p, c_int]
     dll.suanli_pair_sums.restype = c_int
@@ -209,6 +209,7 @@ def apply_matrix_native(data: torch.Tensor, n: int, u: torch.Tensor, axes: list[
         d,
         u.data_ptr(),
         2 * d * d if u.dim() == 3 else 0,
+        int(not bool(u.imag.any())),  # real matrices take half the multiply-adds
         threads,
     )
 
