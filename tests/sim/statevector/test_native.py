@@ -202,12 +202,12 @@ def test_the_library_is_cached_by_source_and_cpu(monkeypatch: pytest.MonkeyPatch
 
 @needs_native
 @pytest.mark.parametrize("dtype", [torch.complex64, torch.complex128])
-def test_pair_sums_match_einsum(dtype: torch.dtype) -> None:
-    n = 9
+@pytest.mark.parametrize("n", [1, 2, 3, 9])  # states shorter than a vector, and longer
+def test_pair_sums_match_einsum(dtype: torch.dtype, n: int) -> None:
     gen = torch.Generator().manual_seed(11)
     lam = torch.randn(2, 1 << n, dtype=dtype, generator=gen)
     psi = torch.randn(2, 1 << n, dtype=dtype, generator=gen)
-    axes = [0, 8, 3, 6, 1, 7, 2, 5, 4]  # runs shorter and longer than a vector
+    axes = [0, 8, 3, 6, 1, 7, 2, 5, 4] if n == 9 else list(range(n))  # runs shorter and longer than a vector
     got = native.pair_sums(lam, psi, n, axes)
     for i, a in enumerate(axes):
         lv = lam.reshape(2, 1 << a, 2, -1).to(torch.complex128)

@@ -360,6 +360,19 @@ typedef long long vi64 __attribute__((vector_size(64)));
                         acc[2 * c] += va[c][l];                                                                \
                         acc[2 * c + 1] += (l & 1) ? vb[c][l] : -vb[c][l];                                      \
                     }                                                                                          \
+            } else if (2 * j->n_amps < PER) { /* a state shorter than one vector */                          \
+                for (int64_t base = 0; base < j->n_amps; base += 2 * run) {                                    \
+                    for (int64_t r = 0; r < run; r++) {                                                        \
+                        int64_t i[2] = {base + r, base + r + run};                                             \
+                        for (int a = 0; a < 2; a++)                                                            \
+                            for (int b = 0; b < 2; b++) {                                                      \
+                                double lr = lam[2 * i[a]], li = lam[2 * i[a] + 1];                             \
+                                double pr = psi[2 * i[b]], pim = psi[2 * i[b] + 1];                            \
+                                acc[2 * (2 * a + b)] += lr * pr + li * pim;                                    \
+                                acc[2 * (2 * a + b) + 1] += li * pr - lr * pim;                                \
+                            }                                                                                  \
+                    }                                                                                          \
+                }                                                                                              \
             } else { /* partners inside one vector: shuffle psi, mask lam by the lane's bit p */               \
                 IVEC partner;                                                                                  \
                 VEC m0, m1;                                                                                    \
