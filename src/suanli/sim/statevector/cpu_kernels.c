@@ -313,11 +313,30 @@ typedef int vi32 __attribute__((vector_size(64)));
 typedef long long vi64 __attribute__((vector_size(64)));
 
 #define DEFINE_PAIRS(REAL, VEC, IVEC, SUF, SWAP)                                                               \
-    /* x . y over 2m reals (re = sum x y over all lanes; im part: y with re/im swapped, odd - even lanes) */  \
+    enum { PER_##SUF = 64 / sizeof(REAL) }; /* reals per vector */                                             \
+    /* C[a][b] += x_a conj(y_ab), lane-wise: re = sum of x y over all lanes; im = odd - even lanes of x y~,     \
+       y~ = y with re/im swapped (va: the x y products, vb: the x y~ products, [2 a + b]) */                    \
+    static inline void mac4_##SUF(VEC *va, VEC *vb, VEC x0, VEC x1, VEC y00, VEC y01, VEC y10, VEC y11) {      \
+        const IVEC swap = SWAP;                                                                                \
+        VEC xs[4] = {x0, x0, x1, x1}, ys[4] = {y00, y01, y10, y11};                                            \
+        for (int c = 0; c < 4; c++) {                                                                          \
+            va[c] += xs[c] * ys[c];                                                                            \
+            vb[c] += xs[c] * __builtin_shuffle(ys[c], swap);                                                   \
+        }                                                                                                      \
+    }                                                                                                          \
+    static inline void flush_##SUF(double *acc, VEC *va, VEC *vb) {                                            \
+        for (int c = 0; c < 4; c++) {                                                                          \
+            for (int l = 0; l < PER_##SUF; l++) {                                                              \
+                acc[2 * c] += va[c][l];                                                                        \
+                acc[2 * c + 1] += (l & 1) ? vb[c][l] : -vb[c][l];                                              \
+            }                                                                                                  \
+            va[c] = (VEC){0};                                                                                  \
+            vb[c] = (VEC){0};                                                                                  \
+        }                                                                                                      \
+    }                                                                                                          \
     static void pairs_##SUF(const void *arg, int64_t begin, int64_t end) {                                     \
         const pairs_t *j = (const pairs_t *)arg;                                                               \
-        enum { PER = 64 / sizeof(REAL) }; /* reals per vector */                                               \
-        const IVEC swap = SWAP;                                                                                \
+        enum { PER = PER_##SUF };                                                                              \
         for (int64_t w = begin; w < end; w++) {                                                                \
             int64_t s = w / j->nbits, k = w - s * j->nbits;                                                    \
             int64_t p = j->bits[k], run = (int64_t)1 << p;                                                     \
@@ -336,30 +355,15 @@ typedef long long vi64 __attribute__((vector_size(64)));
                         __builtin_memcpy(&x1, l1, 64);                                                         \
                         __builtin_memcpy(&y0, p0, 64);                                                         \
                         __builtin_memcpy(&y1, p1, 64);                                                         \
-                        VEC z0 = __builtin_shuffle(y0, swap), z1 = __builtin_shuffle(y1, swap);                \
-                        va[0] += x0 * y0; vb[0] += x0 * z0;                                                    \
-                        va[1] += x0 * y1; vb[1] += x0 * z1;                                                    \
-                        va[2] += x1 * y0; vb[2] += x1 * z0;                                                    \
-                        va[3] += x1 * y1; vb[3] += x1 * z1;                                                    \
+                        mac4_##SUF(va, vb, x0, x1, y0, y1, y0, y1);                                            \
                         filled += PER;                                                                         \
                         if (filled >= CHUNK) {                                                                 \
-                            for (int c = 0; c < 4; c++) {                                                      \
-                                for (int l = 0; l < PER; l++) {                                                \
-                                    acc[2 * c] += va[c][l];                                                    \
-                                    acc[2 * c + 1] += (l & 1) ? vb[c][l] : -vb[c][l];                          \
-                                }                                                                              \
-                                va[c] = (VEC){0};                                                              \
-                                vb[c] = (VEC){0};                                                              \
-                            }                                                                                  \
+                            flush_##SUF(acc, va, vb);                                                          \
                             filled = 0;                                                                        \
                         }                                                                                      \
                     }                                                                                          \
                 }                                                                                              \
-                for (int c = 0; c < 4; c++)                                                                    \
-                    for (int l = 0; l < PER; l++) {                                                            \
-                        acc[2 * c] += va[c][l];                                                                \
-                        acc[2 * c + 1] += (l & 1) ? vb[c][l] : -vb[c][l];                                      \
-                    }                                                                                          \
+                flush_##SUF(acc, va, vb);                                                                      \
             } else if (2 * j->n_amps < PER) { /* a state shorter than one vector */                          \
                 for (int64_t base = 0; base < j->n_amps; base += 2 * run) {                                    \
                     for (int64_t r = 0; r < run; r++) {                                                        \
@@ -389,30 +393,14 @@ typedef long long vi64 __attribute__((vector_size(64)));
                     __builtin_memcpy(&x, lam + r, 64);                                                         \
                     __builtin_memcpy(&y, psi + r, 64);                                                         \
                     VEC yp = __builtin_shuffle(y, partner);                                                    \
-                    VEC z = __builtin_shuffle(y, swap), zp = __builtin_shuffle(yp, swap);                      \
-                    VEC x0 = x * m0, x1 = x * m1;                                                              \
-                    va[0] += x0 * y; vb[0] += x0 * z;                                                          \
-                    va[1] += x0 * yp; vb[1] += x0 * zp;                                                        \
-                    va[2] += x1 * yp; vb[2] += x1 * zp;                                                        \
-                    va[3] += x1 * y; vb[3] += x1 * z;                                                          \
+                    mac4_##SUF(va, vb, x * m0, x * m1, y, yp, yp, y);                                          \
                     filled += PER;                                                                             \
                     if (filled >= CHUNK) {                                                                     \
-                        for (int c = 0; c < 4; c++) {                                                          \
-                            for (int l = 0; l < PER; l++) {                                                    \
-                                acc[2 * c] += va[c][l];                                                        \
-                                acc[2 * c + 1] += (l & 1) ? vb[c][l] : -vb[c][l];                              \
-                            }                                                                                  \
-                            va[c] = (VEC){0};                                                                  \
-                            vb[c] = (VEC){0};                                                                  \
-                        }                                                                                      \
+                        flush_##SUF(acc, va, vb);                                                              \
                         filled = 0;                                                                            \
                     }                                                                                          \
                 }                                                                                              \
-                for (int c = 0; c < 4; c++)                                                                    \
-                    for (int l = 0; l < PER; l++) {                                                            \
-                        acc[2 * c] += va[c][l];                                                                \
-                        acc[2 * c + 1] += (l & 1) ? vb[c][l] : -vb[c][l];                                      \
-                    }                                                                                          \
+                flush_##SUF(acc, va, vb);                                                                      \
             }                                                                                                  \
             for (int c = 0; c < 8; c++) j->out[(s * j->nbits + k) * 8 + c] = acc[c];                          \
         }                                                                                                      \

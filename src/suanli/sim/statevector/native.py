@@ -40,7 +40,10 @@ _LANES_BITS = {torch.complex64: 5, torch.complex128: 4}
 #: Largest block (2**MAX_K rows) the kernel takes.
 MAX_K = 6
 _SOURCE = Path(__file__).with_name("cpu_kernels.c")
-_FLAGS = ["-O3", "-march=native", "-mprefer-vector-width=512", "-ffp-contract=fast", "-fPIC", "-shared", "-pthread"]
+_X86 = platform.machine().lower() in ("x86_64", "amd64")
+_FLAGS = ["-O3", "-ffp-contract=fast", "-fPIC", "-shared", "-pthread"] + (
+    ["-march=native", "-mprefer-vector-width=512"] if _X86 else ["-mcpu=native"]
+)
 _status = {"reason": "not tried"}
 
 
