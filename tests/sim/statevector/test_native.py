@@ -65,6 +65,25 @@ def test_kernel_matches_einsum(dtype: torch.dtype, n: int, axes: list[int]) -> N
 
 
 @needs_native
+@pytest.mark.parametrize("dtype", [torch.complex64, torch.complex128])
+@pytest.mark.parametrize("n,axes", [(6, [0]), (9, [8, 2]), (10, [9, 0, 4]), (12, [11, 0, 6, 3, 8])])
+def test_monomial_kernel_matches_its_dense_matrix(dtype: torch.dtype, n: int, axes: list[int]) -> None:
+    gen = torch.Generator().manual_seed(n)
+    d = 1 << len(axes)
+    x = torch.randn(2, 1 << n, dtype=dtype, generator=gen)
+    perm = torch.randperm(d, generator=gen)
+    phases = torch.exp(1j * torch.rand(d, dtype=torch.float64, generator=gen)).to(dtype)
+    dense = torch.zeros(d, d, dtype=dtype)
+    dense[torch.arange(d), perm] = phases
+    got = x.clone()
+    native.apply_monomial_native(got, n, phases, perm, axes)
+    tol = 1e-6 if dtype == torch.complex64 else 1e-13
+    assert torch.allclose(got, einsum_apply(x, n, dense, axes), atol=tol * 10, rtol=0)
+    with pytest.raises(ValueError, match="permutation"):
+        native.apply_monomial_native(got, n, phases, torch.zeros(d, dtype=torch.int64), axes)
+
+
+@needs_native
 def test_kernel_uses_every_thread_count() -> None:
     """Splitting the tiles over threads does not change the result, with many states or with one."""
     gen = torch.Generator().manual_seed(7)

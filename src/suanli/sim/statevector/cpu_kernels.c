@@ -35,6 +35,7 @@ typedef struct {
     const void *u;      /* interleaved complex, row-major d x d */
     int64_t mat_stride; /* in reals; 0 = one matrix for every state */
     int real;           /* every matrix has zero imaginary parts */
+    const int64_t *perm; /* non-null: a monomial gate, row i = u[i] * input row perm[i] (u: d phases) */
 } job_t; /* items: state * n_tiles + tile */
 
 static inline int64_t tile_base(int64_t t, const int64_t *sbits, int nsb) {
@@ -79,7 +80,7 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
     }                                                                                                          \
     static inline void tile_##SUF(REAL *restrict x, int64_t base, const int64_t *restrict offs,                \
                                   const int64_t *restrict idx, int contiguous, int d,                           \
-                                  const REAL *restrict u, int real) {                                           \
+                                  const REAL *restrict u, int real, const int64_t *restrict perm) {             \
         VEC ar[MAX_D][2], ai[MAX_D][2];                                                                        \
         cplx_##SUF row[LANES_##SUF] __attribute__((aligned(64)));                                             \
         for (int j = 0; j < d; j++) {                                                                          \
@@ -89,6 +90,24 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
                 fetch_##SUF(row, (const cplx_##SUF *)x + base, idx + j * LANES_##SUF);                         \
                 split_##SUF((const REAL *)row, ar[j], ai[j]);                                                  \
             }                                                                                                  \
+        }                                                                                                      \
+        if (perm) { /* monomial: row i is phase i times input row perm[i]; no matrix product */             \
+            for (int i = 0; i < d; i++) {                                                                      \
+                int64_t q = perm[i];                                                                           \
+                REAL a = u[2 * i], b = u[2 * i + 1];                                                           \
+                VEC yr[2], yi[2];                                                                              \
+                for (int h = 0; h < 2; h++) {                                                                  \
+                    yr[h] = a * ar[q][h] - b * ai[q][h];                                                       \
+                    yi[h] = a * ai[q][h] + b * ar[q][h];                                                       \
+                }                                                                                              \
+                if (contiguous) {                                                                              \
+                    put_##SUF(x + 2 * (base + offs[i]), yr, yi);                                               \
+                } else {                                                                                       \
+                    put_##SUF((REAL *)row, yr, yi);                                                            \
+                    store_##SUF((cplx_##SUF *)x + base, idx + i * LANES_##SUF, row);                           \
+                }                                                                                              \
+            }                                                                                                  \
+            return;                                                                                            \
         }                                                                                                      \
         for (int i = 0; i < d; i += 2) {                                                                       \
             VEC r00 = {0}, r01 = {0}, m00 = {0}, m01 = {0}, r10 = {0}, r11 = {0}, m10 = {0}, m11 = {0};        \
@@ -128,7 +147,8 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
             int64_t b = w / j->n_tiles, t = w - b * j->n_tiles;                                                \
             REAL *x = (REAL *)j->x + b * j->state_stride;                                                      \
             const REAL *u = (const REAL *)j->u + b * j->mat_stride;                                            \
-            tile_##SUF(x, tile_base(t, j->sbits, j->nsb), j->offs, j->idx, j->contiguous, j->d, u, j->real);   \
+            tile_##SUF(x, tile_base(t, j->sbits, j->nsb), j->offs, j->idx, j->contiguous, j->d, u, j->real,    \
+                       j->perm);                                                                               \
         }                                                                                                      \
     }
 
@@ -272,10 +292,11 @@ static int parallel_for(range_fn fn, const void *ctx, int64_t total, int threads
 
 /* Apply the d x d complex matrix u (interleaved, row-major; matrix b at u + b * mat_stride reals) to `batch`
  * states at x (stride state_stride reals), split over `threads` threads. `real`: the caller vouches that every
- * imaginary part of u is zero. */
+ * imaginary part of u is zero. With `perm` the gate is monomial: u holds d phases (stride mat_stride) and
+ * output row i is u[i] times input row perm[i]: a memory-bound permutation pass. */
 int suanli_dense(int is_double, void *x, int64_t batch, int64_t state_stride, int64_t n_tiles, const int64_t *sbits,
                  int nsb, const int64_t *offs, const int64_t *idx, int contiguous, int d, const void *u,
-                 int64_t mat_stride, int real, int threads) {
+                 int64_t mat_stride, int real, const int64_t *perm, int threads) {
     if (d < 2 || d > MAX_D) return -2;
     int64_t total = batch * n_tiles;
     if (total < (int64_t)threads * 8) threads = 1;
@@ -292,6 +313,7 @@ int suanli_dense(int is_double, void *x, int64_t batch, int64_t state_stride, in
     job.u = u;
     job.mat_stride = mat_stride;
     job.real = real;
+    job.perm = perm;
     return parallel_for(is_double ? run_c128 : run_c64, &job, total, threads);
 }
 

@@ -20,7 +20,7 @@ import torch
 
 from .native import LANES_BITS as NATIVE_LANES_BITS
 from .native import MAX_K as NATIVE_MAX_K
-from .native import apply_matrix_native
+from .native import apply_matrix_native, apply_monomial_native
 from .triton_kernels import MAX_K as TRITON_MAX_K
 from .triton_kernels import apply_diagonal_triton, apply_matrix_triton
 
@@ -205,13 +205,17 @@ class StateVector:
     def apply_monomial(self, phases: torch.Tensor, perm: torch.Tensor, qubits: tuple[int, ...]) -> None:
         """Apply a monomial k-qubit gate ``out[i] = phases[i] * in[perm[i]]`` (indices in ``qubits`` order).
 
-        With ``gather=True`` (see :attr:`MONOMIAL_GATHER`) this is a gather along the gate's axes plus a phase
+        The compiled CPU kernel applies it as a permutation pass (no matrix product). On the other paths, with
+        ``gather=True`` (see :attr:`MONOMIAL_GATHER`) this is a gather along the gate's axes plus a phase
         multiply; otherwise the dense kernel is used. On this code's CPU measurements torch's strided gathers
         were slower than the dense product for k ≤ 5 (see benchmarks/bandwidth.py), and on a GPU both are
-        memory-bound, so the dense kernel is the default.
+        memory-bound, so the dense kernel is the default there.
         """
         k = len(qubits)
         d = 1 << k
+        if self.kernels == "native" and k <= NATIVE_MAX_K and self.n >= k + NATIVE_LANES_BITS:
+            apply_monomial_native(self.data, self.n, phases, perm, [self.pos[q] for q in qubits])
+            return
         if not MONOMIAL_GATHER or self.kernels == "triton":
             dense = torch.zeros(d, d, dtype=self.dtype, device=self.device)
             dense[torch.arange(d, device=self.device), perm.to(self.device)] = phases.to(self.device, self.dtype)

@@ -31,7 +31,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
-__all__ = ["LANES_BITS", "MAX_K", "apply_matrix_native", "native_available", "native_status", "pair_sums"]
+__all__ = [
+    "LANES_BITS",
+    "MAX_K",
+    "apply_matrix_native",
+    "apply_monomial_native",
+    "native_available",
+    "native_status",
+    "pair_sums",
+]
 
 #: The kernel handles 2**LANES_BITS groups per tile (32 for complex64, 16 for complex128: two 64-byte vectors
 #: of real parts), so it needs n ≥ k + LANES_BITS qubits; the larger value is the one callers check.
@@ -110,7 +118,7 @@ def _build() -> ctypes.CDLL:
                 os.unlink(tmp)
     dll = ctypes.CDLL(str(lib))
     p, i64, c_int = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int
-    dll.suanli_dense.argtypes = [c_int, p, i64, i64, i64, p, c_int, p, p, c_int, c_int, p, i64, c_int, c_int]
+    dll.suanli_dense.argtypes = [c_int, p, i64, i64, i64, p, c_int, p, p, c_int, c_int, p, i64, c_int, p, c_int]
     dll.suanli_dense.restype = c_int
     dll.suanli_pair_sums.argtypes = [c_int, p, p, i64, i64, p, c_int, p, c_int]
     dll.suanli_pair_sums.restype = c_int
@@ -176,27 +184,32 @@ def _plan(n: int, bits: tuple[int, ...], lane_count: int) -> _Plan:
 PARALLEL_WORK = 1 << 19
 
 
-def apply_matrix_native(data: torch.Tensor, n: int, u: torch.Tensor, axes: list[int]) -> None:
-    """In place: apply the k-qubit matrix ``u`` ((d, d) or (B, d, d)) to physical ``axes`` (gate order, 0 = most
-    significant) of ``data`` (contiguous CPU tensor of shape (B, 2**n), complex64 or complex128).
-
-    Needs ``1 ≤ k ≤ MAX_K`` and ``n ≥ k + LANES_BITS``; the caller routes other gates elsewhere.
-    """
+def _check(data: torch.Tensor, n: int, k: int) -> ctypes.CDLL:
     dll = _library()
     if dll is None:
         raise RuntimeError(f"the compiled CPU kernels are not available: {native_status()}")
-    k = len(axes)
     if not 1 <= k <= MAX_K or n < k + LANES_BITS:
         raise ValueError(f"the compiled kernel takes 1..{MAX_K} qubits of a state of at least k + {LANES_BITS}")
     if data.device.type != "cpu" or not data.is_contiguous() or data.dtype not in _LANES_BITS:
         raise ValueError("the compiled kernel needs a contiguous complex64/complex128 CPU tensor")
+    return dll
+
+
+def _as_kernel_operand(t: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    if t.dtype != dtype or t.device.type != "cpu" or not t.is_contiguous() or t.requires_grad:
+        t = t.detach().to(device="cpu", dtype=dtype).contiguous()
+    if t.is_conj() or t.is_neg():
+        t = t.resolve_conj().resolve_neg()
+    return t
+
+
+def _dense_call(
+    dll: ctypes.CDLL, data: torch.Tensor, n: int, axes: list[int], u: torch.Tensor, stride: int, real: bool,
+    perm: np.ndarray | None,
+) -> None:
     plan = _plan(n, tuple(n - 1 - p for p in axes), _LANES_BITS[data.dtype])
-    if u.dtype != data.dtype or u.device.type != "cpu" or not u.is_contiguous() or u.requires_grad:
-        u = u.detach().to(device="cpu", dtype=data.dtype).contiguous()
-    if u.is_conj() or u.is_neg():
-        u = u.resolve_conj().resolve_neg()
     batch = data.shape[0]
-    d = 1 << k
+    d = 1 << len(axes)
     threads = torch.get_num_threads() if batch * d << n >= PARALLEL_WORK else 1
     dll.suanli_dense(
         int(data.dtype == torch.complex128),
@@ -211,10 +224,38 @@ def apply_matrix_native(data: torch.Tensor, n: int, u: torch.Tensor, axes: list[
         plan.contiguous,
         d,
         u.data_ptr(),
-        2 * d * d if u.dim() == 3 else 0,
-        int(not bool(u.imag.any())),  # real matrices take half the multiply-adds
+        stride,
+        int(real),
+        None if perm is None else perm.ctypes.data,
         threads,
     )
+
+
+def apply_matrix_native(data: torch.Tensor, n: int, u: torch.Tensor, axes: list[int]) -> None:
+    """In place: apply the k-qubit matrix ``u`` ((d, d) or (B, d, d)) to physical ``axes`` (gate order, 0 = most
+    significant) of ``data`` (contiguous CPU tensor of shape (B, 2**n), complex64 or complex128).
+
+    Needs ``1 ≤ k ≤ MAX_K`` and ``n ≥ k + LANES_BITS``; the caller routes other gates elsewhere.
+    """
+    dll = _check(data, n, len(axes))
+    u = _as_kernel_operand(u, data.dtype)
+    d = 1 << len(axes)
+    # real matrices (products of RY, H, CNOT, CZ, ...) take half the multiply-adds
+    _dense_call(dll, data, n, axes, u, 2 * d * d if u.dim() == 3 else 0, not bool(u.imag.any()), None)
+
+
+def apply_monomial_native(
+    data: torch.Tensor, n: int, phases: torch.Tensor, perm: torch.Tensor, axes: list[int]
+) -> None:
+    """In place: ``out[i] = phases[i] * in[perm[i]]`` on the block index of physical ``axes`` (gate order), a
+    permutation pass with no matrix product. ``phases``: (d,) or (B, d); ``perm``: (d,) integers."""
+    dll = _check(data, n, len(axes))
+    phases = _as_kernel_operand(phases, data.dtype)
+    d = 1 << len(axes)
+    order = np.ascontiguousarray(perm.detach().cpu().numpy().astype(np.int64))
+    if order.shape != (d,) or sorted(order.tolist()) != list(range(d)):
+        raise ValueError(f"perm must be a permutation of range({d})")
+    _dense_call(dll, data, n, axes, phases, 2 * d if phases.dim() == 2 else 0, False, order)
 
 
 def pair_sums(lam: torch.Tensor, psi: torch.Tensor, n: int, axes: list[int]) -> torch.Tensor:
