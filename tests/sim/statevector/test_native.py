@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -259,3 +260,43 @@ def test_adjoint_gradients_on_the_compiled_path_equal_the_torch_path(monkeypatch
     monkeypatch.setattr("suanli.grad.adjoint.pair_sums", lambda *a: calls.append(1) or orig(*a))
     assert torch.allclose(grads(), ref, atol=1e-12, rtol=0)
     assert calls, "the compiled pair sums were not used"
+
+
+def _child_state(queue: object) -> None:  # runs in a forked child
+    # torch's own OpenMP pool is not fork-safe: keep torch on one thread, give the compiled kernel two
+    torch.set_num_threads(1)
+    native._threads = lambda: 2
+    n, axes = 16, [0, 5, 9, 12, 13]
+    x = torch.from_numpy(np.random.default_rng(0).standard_normal((1, 1 << n)).astype(np.complex64))
+    u = torch.from_numpy(np.linalg.qr(np.random.default_rng(1).standard_normal((32, 32)))[0].astype(np.complex64))
+    before = float(x.abs().pow(2).sum())
+    native.apply_matrix_native(x, n, u, axes)  # a unitary: the norm is kept
+    queue.put(float(x.abs().pow(2).sum()) / before)  # type: ignore[attr-defined]
+
+
+@needs_native
+def test_a_forked_child_starts_its_own_worker_pool() -> None:
+    """The parent's pool threads do not exist in a fork()ed child (e.g. data-loader workers); the child must
+    start its own instead of waiting for them."""
+    import multiprocessing as mp
+    import sys
+
+    if sys.platform != "linux":
+        pytest.skip("fork start method")
+    x = torch.zeros(1, 1 << 16, dtype=torch.complex64)
+    x[0, 0] = 1
+    saved = native._threads
+    native._threads = lambda: 2
+    try:
+        native.apply_matrix_native(x, 16, torch.eye(32, dtype=torch.complex64), [0, 1, 2, 3, 4])  # pool running
+    finally:
+        native._threads = saved
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_child_state, args=(queue,))
+    child.start()
+    child.join(timeout=60)
+    if child.exitcode is None:
+        child.kill()
+    assert child.exitcode == 0, "the child hung or failed"
+    assert abs(queue.get(timeout=5) - 1.0) < 1e-4

@@ -184,6 +184,11 @@ def _plan(n: int, bits: tuple[int, ...], lane_count: int) -> _Plan:
 PARALLEL_WORK = 1 << 19
 
 
+def _threads() -> int:
+    """Threads for a large kernel call: torch's intra-op thread count."""
+    return torch.get_num_threads()
+
+
 def _check(data: torch.Tensor, n: int, k: int) -> ctypes.CDLL:
     dll = _library()
     if dll is None:
@@ -210,7 +215,7 @@ def _dense_call(
     plan = _plan(n, tuple(n - 1 - p for p in axes), _LANES_BITS[data.dtype])
     batch = data.shape[0]
     d = 1 << len(axes)
-    threads = torch.get_num_threads() if batch * d << n >= PARALLEL_WORK else 1
+    threads = _threads() if batch * d << n >= PARALLEL_WORK else 1
     dll.suanli_dense(
         int(data.dtype == torch.complex128),
         data.data_ptr(),
@@ -273,7 +278,7 @@ def pair_sums(lam: torch.Tensor, psi: torch.Tensor, n: int, axes: list[int]) -> 
     batch = lam.shape[0]
     bits = np.array([n - 1 - a for a in axes], dtype=np.int64)
     out = np.zeros((batch, len(axes), 2, 2, 2), dtype=np.float64)
-    threads = torch.get_num_threads() if batch * len(axes) << n >= PARALLEL_WORK else 1
+    threads = _threads() if batch * len(axes) << n >= PARALLEL_WORK else 1
     dll.suanli_pair_sums(
         int(lam.dtype == torch.complex128),
         lam.data_ptr(),
