@@ -326,20 +326,9 @@ int suanli_dense(int is_double, void *x, int64_t batch, int64_t state_stride, in
     if (d < 2 || d > MAX_D) return -2;
     int64_t total = batch * n_tiles;
     if (total < (int64_t)threads * 8) threads = 1;
-    job_t job;
-    job.x = x;
-    job.state_stride = state_stride;
-    job.n_tiles = n_tiles;
-    job.sbits = sbits;
-    job.nsb = nsb;
-    job.offs = offs;
-    job.idx = idx;
-    job.contiguous = contiguous;
-    job.d = d;
-    job.u = u;
-    job.mat_stride = mat_stride;
-    job.real = real;
-    job.perm = perm;
+    job_t job = {.x = x, .state_stride = state_stride, .n_tiles = n_tiles, .sbits = sbits, .nsb = nsb, .offs = offs,
+                 .idx = idx, .contiguous = contiguous, .d = d, .u = u, .mat_stride = mat_stride, .real = real,
+                 .perm = perm};
     return parallel_for(is_double ? run_c128 : run_c64, &job, total, threads);
 }
 
@@ -364,14 +353,6 @@ typedef long long vi64 __attribute__((vector_size(64)));
     enum { PER_##SUF = 64 / sizeof(REAL) }; /* reals per vector */                                             \
     /* C[a][b] += x_a conj(y_ab), lane-wise: re = sum of x y over all lanes; im = odd - even lanes of x y~,     \
        y~ = y with re/im swapped (va: the x y products, vb: the x y~ products, [2 a + b]) */                    \
-    static inline void mac4_##SUF(VEC *va, VEC *vb, VEC x0, VEC x1, VEC y00, VEC y01, VEC y10, VEC y11) {      \
-        const IVEC swap = SWAP;                                                                                \
-        VEC xs[4] = {x0, x0, x1, x1}, ys[4] = {y00, y01, y10, y11};                                            \
-        for (int c = 0; c < 4; c++) {                                                                          \
-            va[c] += xs[c] * ys[c];                                                                            \
-            vb[c] += xs[c] * __builtin_shuffle(ys[c], swap);                                                   \
-        }                                                                                                      \
-    }                                                                                                          \
     static inline void flush_##SUF(double *acc, VEC *va, VEC *vb) {                                            \
         for (int c = 0; c < 4; c++) {                                                                          \
             for (int l = 0; l < PER_##SUF; l++) {                                                              \
@@ -380,6 +361,20 @@ typedef long long vi64 __attribute__((vector_size(64)));
             }                                                                                                  \
             va[c] = (VEC){0};                                                                                  \
             vb[c] = (VEC){0};                                                                                  \
+        }                                                                                                      \
+    }                                                                                                          \
+    static inline void mac4_##SUF(double *acc, int64_t *filled, VEC *va, VEC *vb, VEC x0, VEC x1, VEC y00,      \
+                                  VEC y01, VEC y10, VEC y11) {                                                 \
+        const IVEC swap = SWAP;                                                                                \
+        VEC xs[4] = {x0, x0, x1, x1}, ys[4] = {y00, y01, y10, y11};                                            \
+        for (int c = 0; c < 4; c++) {                                                                          \
+            va[c] += xs[c] * ys[c];                                                                            \
+            vb[c] += xs[c] * __builtin_shuffle(ys[c], swap);                                                   \
+        }                                                                                                      \
+        *filled += PER_##SUF; /* float sums of at most CHUNK terms, then double */                             \
+        if (*filled >= CHUNK) {                                                                                \
+            flush_##SUF(acc, va, vb);                                                                          \
+            *filled = 0;                                                                                       \
         }                                                                                                      \
     }                                                                                                          \
     static void pairs_##SUF(const void *arg, int64_t begin, int64_t end) {                                     \
@@ -403,12 +398,7 @@ typedef long long vi64 __attribute__((vector_size(64)));
                         __builtin_memcpy(&x1, l1, 64);                                                         \
                         __builtin_memcpy(&y0, p0, 64);                                                         \
                         __builtin_memcpy(&y1, p1, 64);                                                         \
-                        mac4_##SUF(va, vb, x0, x1, y0, y1, y0, y1);                                            \
-                        filled += PER;                                                                         \
-                        if (filled >= CHUNK) {                                                                 \
-                            flush_##SUF(acc, va, vb);                                                          \
-                            filled = 0;                                                                        \
-                        }                                                                                      \
+                        mac4_##SUF(acc, &filled, va, vb, x0, x1, y0, y1, y0, y1);                              \
                     }                                                                                          \
                 }                                                                                              \
                 flush_##SUF(acc, va, vb);                                                                      \
@@ -441,12 +431,7 @@ typedef long long vi64 __attribute__((vector_size(64)));
                     __builtin_memcpy(&x, lam + r, 64);                                                         \
                     __builtin_memcpy(&y, psi + r, 64);                                                         \
                     VEC yp = __builtin_shuffle(y, partner);                                                    \
-                    mac4_##SUF(va, vb, x * m0, x * m1, y, yp, yp, y);                                          \
-                    filled += PER;                                                                             \
-                    if (filled >= CHUNK) {                                                                     \
-                        flush_##SUF(acc, va, vb);                                                              \
-                        filled = 0;                                                                            \
-                    }                                                                                          \
+                    mac4_##SUF(acc, &filled, va, vb, x * m0, x * m1, y, yp, yp, y);                            \
                 }                                                                                              \
                 flush_##SUF(acc, va, vb);                                                                      \
             }                                                                                                  \
