@@ -2,14 +2,18 @@
  *
  * The state is interleaved complex (re, im, re, im, ...). A k-qubit gate mixes groups of D = 2^k amplitudes;
  * the kernel handles 2^LB groups at once (a "tile"): the groups whose indices differ only in LB "lane" bits,
- * the lowest bits that are not gate bits (LB = 5 for complex64, 4 for complex128: two vectors of 64 bytes). A tile's base index is the tile number with zero bits
- * inserted at the sorted gate and lane bit positions (sbits); its amplitude (j, l) sits at base + idx[j, l].
+ * the lowest bits that are not gate bits (LB = 5 for complex64, 4 for complex128: two vectors of 64 bytes). A
+ * tile's base index is the tile number with zero bits inserted at the sorted gate and lane bit positions
+ * (sbits); its amplitude (j, l) sits at base + idx[j, l].
  * When the lane bits are bits 0..LB-1 the 2^LB amplitudes of row j are consecutive, and the tile is
  * read with contiguous loads (offs[j] = idx[j, 0]).
  *
  * A tile is copied into split real/imaginary planes (ar, ai: D x 2^LB), multiplied by the matrix two rows at a
- * time with the eight accumulators in vector registers, and written back to the same places. Tiles are disjoint,
- * so the update is in place and every amplitude is read and written once.
+ * time (four for complex matrices of 32+ rows; a real matrix skips the imaginary products) with the
+ * accumulators in vector registers, or permuted row by row for a monomial gate, and written back to the same
+ * places. Tiles are disjoint, so the update is in place and every amplitude is read and written once.
+ *
+ * The same file holds the one-qubit transition sums of the adjoint gradient (suanli_pair_sums).
  *
  * Work is split over `threads` POSIX threads by contiguous ranges of (state, tile) pairs. Compiled for the
  * host CPU (-march=native) when first used; see native.py.
@@ -49,7 +53,7 @@ static inline int64_t tile_base(int64_t t, const int64_t *sbits, int nsb) {
 typedef float vf32 __attribute__((vector_size(64)));  /* 16 floats: one AVX-512 register, two AVX2 */
 typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
 
-/* LB = lane bits: a tile row holds 2 vectors of lanes, so the 8 accumulators of a row pair stay in registers. */
+/* LB = lane bits: a tile row holds 2 vectors of lanes, so a row pair's 8 accumulators stay in registers. */
 #define DEFINE_KERNEL(REAL, VEC, SUF, LB)                                                                      \
     enum { LANES_##SUF = 1 << (LB) };                                                                          \
     typedef struct {                                                                                           \
@@ -78,6 +82,17 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
             p[2 * l + 1] = m[l];                                                                               \
         }                                                                                                      \
     }                                                                                                          \
+    /* Write output row i of a tile back to its place (row: scratch for scattered rows). */                   \
+    static inline void emit_##SUF(REAL *restrict x, int64_t base, const int64_t *restrict offs,                \
+                                  const int64_t *restrict idx, int contiguous, int i, cplx_##SUF *row,          \
+                                  const VEC *yr, const VEC *yi) {                                              \
+        if (contiguous) {                                                                                      \
+            put_##SUF(x + 2 * (base + offs[i]), yr, yi);                                                       \
+        } else {                                                                                               \
+            put_##SUF((REAL *)row, yr, yi);                                                                    \
+            store_##SUF((cplx_##SUF *)x + base, idx + i * LANES_##SUF, row);                                   \
+        }                                                                                                      \
+    }                                                                                                          \
     static inline void tile_##SUF(REAL *restrict x, int64_t base, const int64_t *restrict offs,                \
                                   const int64_t *restrict idx, int contiguous, int d,                           \
                                   const REAL *restrict u, int real, const int64_t *restrict perm) {             \
@@ -100,12 +115,7 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
                     yr[h] = a * ar[q][h] - b * ai[q][h];                                                       \
                     yi[h] = a * ai[q][h] + b * ar[q][h];                                                       \
                 }                                                                                              \
-                if (contiguous) {                                                                              \
-                    put_##SUF(x + 2 * (base + offs[i]), yr, yi);                                               \
-                } else {                                                                                       \
-                    put_##SUF((REAL *)row, yr, yi);                                                            \
-                    store_##SUF((cplx_##SUF *)x + base, idx + i * LANES_##SUF, row);                           \
-                }                                                                                              \
+                emit_##SUF(x, base, offs, idx, contiguous, i, row, yr, yi);                                    \
             }                                                                                                  \
             return;                                                                                            \
         }                                                                                                      \
@@ -125,14 +135,7 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
                         yi[r][0] += a * xi0; yi[r][1] += a * xi1; yi[r][0] += b * xr0; yi[r][1] += b * xr1;     \
                     }                                                                                          \
                 }                                                                                              \
-                for (int r = 0; r < 4; r++) {                                                                  \
-                    if (contiguous) {                                                                          \
-                        put_##SUF(x + 2 * (base + offs[i0 + r]), yr[r], yi[r]);                                \
-                    } else {                                                                                   \
-                        put_##SUF((REAL *)row, yr[r], yi[r]);                                                  \
-                        store_##SUF((cplx_##SUF *)x + base, idx + (i0 + r) * LANES_##SUF, row);                \
-                    }                                                                                          \
-                }                                                                                              \
+                for (int r = 0; r < 4; r++) emit_##SUF(x, base, offs, idx, contiguous, i0 + r, row, yr[r], yi[r]);  \
             }                                                                                                  \
         }                                                                                                      \
         for (int i = i0; i < d; i += 2) {                                                                      \
@@ -156,15 +159,8 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
                 }                                                                                              \
             }                                                                                                  \
             VEC yr0[2] = {r00, r01}, yi0[2] = {m00, m01}, yr1[2] = {r10, r11}, yi1[2] = {m10, m11};            \
-            if (contiguous) {                                                                                  \
-                put_##SUF(x + 2 * (base + offs[i]), yr0, yi0);                                                 \
-                put_##SUF(x + 2 * (base + offs[i + 1]), yr1, yi1);                                             \
-            } else {                                                                                           \
-                put_##SUF((REAL *)row, yr0, yi0);                                                              \
-                store_##SUF((cplx_##SUF *)x + base, idx + i * LANES_##SUF, row);                               \
-                put_##SUF((REAL *)row, yr1, yi1);                                                              \
-                store_##SUF((cplx_##SUF *)x + base, idx + (i + 1) * LANES_##SUF, row);                         \
-            }                                                                                                  \
+            emit_##SUF(x, base, offs, idx, contiguous, i, row, yr0, yi0);                                      \
+            emit_##SUF(x, base, offs, idx, contiguous, i + 1, row, yr1, yi1);                                  \
         }                                                                                                      \
     }                                                                                                          \
     static void run_##SUF(const void *arg, int64_t begin, int64_t end) {                                       \
@@ -193,7 +189,7 @@ static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t done = PTHREAD_COND_INITIALIZER;
 static int pool_size = 0; /* workers started (the calling thread is not one of them) */
 static _Atomic long generation = 0;
-static _Atomic int pending = 0;
+static _Atomic long pending = 0; /* workers still running the current call */
 /* A call's work is a range [0, total) of items; thread k runs items [total k / T, total (k + 1) / T). */
 typedef void (*range_fn)(const void *ctx, int64_t begin, int64_t end);
 static range_fn pool_fn = 0;
@@ -224,13 +220,17 @@ static long now_ns(void) {
     return ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
 
-/* Spin until *flag differs from `old` (returns 1) or SPIN_NS pass (returns 0). */
-static int spin_while_long(_Atomic long *flag, long old) {
+/* Wait until (*flag == value) == equal: spin for up to SPIN_NS, then sleep on `cv` (signalled under `mu`). */
+static void wait_for(_Atomic long *flag, long value, int equal, pthread_cond_t *cv) {
     long start = now_ns();
-    for (int i = 1;; i++) {
-        if (atomic_load(flag) != old) return 1;
+    for (int i = 1; (atomic_load(flag) == value) != equal; i++) {
         cpu_relax();
-        if ((i & 255) == 0 && now_ns() - start > SPIN_NS) return 0;
+        if ((i & 255) == 0 && now_ns() - start > SPIN_NS) {
+            pthread_mutex_lock(&mu);
+            while ((atomic_load(flag) == value) != equal) pthread_cond_wait(cv, &mu);
+            pthread_mutex_unlock(&mu);
+            return;
+        }
     }
 }
 
@@ -240,11 +240,7 @@ static void *worker(void *arg) {
     long seen = born[k]; /* a worker started for a call takes part in that call */
     pthread_mutex_unlock(&mu);
     for (;;) {
-        if (!spin_while_long(&generation, seen)) {
-            pthread_mutex_lock(&mu);
-            while (atomic_load(&generation) == seen) pthread_cond_wait(&wake, &mu);
-            pthread_mutex_unlock(&mu);
-        }
+        wait_for(&generation, seen, 0, &wake);
         seen = atomic_load(&generation);
         if (k < pool_threads) pool_fn(pool_ctx, pool_total * k / pool_threads, pool_total * (k + 1) / pool_threads);
         if (atomic_fetch_sub(&pending, 1) == 1) {
@@ -302,16 +298,7 @@ static int parallel_for(range_fn fn, const void *ctx, int64_t total, int threads
     pthread_cond_broadcast(&wake);
     pthread_mutex_unlock(&mu);
     fn(ctx, 0, total / threads);
-    long start = now_ns();
-    for (int i = 1; atomic_load(&pending) > 0; i++) {
-        cpu_relax();
-        if ((i & 255) == 0 && now_ns() - start > SPIN_NS) {
-            pthread_mutex_lock(&mu);
-            while (atomic_load(&pending) > 0) pthread_cond_wait(&done, &mu);
-            pthread_mutex_unlock(&mu);
-            break;
-        }
-    }
+    wait_for(&pending, 0, 1, &done);
     pthread_mutex_unlock(&dispatch);
     return status;
 }
