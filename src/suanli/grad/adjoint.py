@@ -243,9 +243,8 @@ class _AdjointFunction(torch.autograd.Function):
     def forward(ctx: Any, plan: dict[str, Any], init: torch.Tensor | None, *tensors: torch.Tensor) -> torch.Tensor:
         n, b = plan["n"], plan["batch"]
         stages: list[_Stage] = plan["stages"]
-        kernels = plan["kernels"]
         sv = StateVector(n, batch=b, dtype=plan["dtype"], device=plan["device"], inplace=True, data=init,
-                         kernels=kernels)
+                         kernels=plan["kernels"])
         progress: Progress | None = plan["progress"]
         done, total = 0, plan["passes"]
         step = max(1, total // 200)
@@ -290,6 +289,7 @@ class _AdjointFunction(torch.autograd.Function):
         weights = grad_values.to(real).reshape(b, -1)
         done, total = plan["passes"] // 2, plan["passes"]
         step = max(1, total // 200)
+        compiled = plan["kernels"] == "native"  # one-qubit transition matrices from the compiled pair sums
         if snaps is not None:  # ψ comes from the forward snapshots; only λ walks back
             final = fwd.data
             lam_sv = StateVector(n, batch=b, dtype=fwd.dtype, device=fwd.device, inplace=True, kernels=fwd.kernels)
@@ -317,7 +317,6 @@ class _AdjointFunction(torch.autograd.Function):
                 else:
                     psi, lam, pos = walker.data[:b], walker.data[b:], walker.pos
                 gates = [(ops[j].qubits, ops[j].kind == "diagonal") for j in stage.grads]
-                compiled = plan["kernels"] == "native"
                 for j, c in zip(stage.grads, _transitions(lam, psi, b, n, pos, gates, compiled)):
                     op = ops[j]
                     u = op.tensor.detach()  # type: ignore[union-attr]

@@ -32,6 +32,7 @@ from .engine import (
     forced_kernels,
     fuse_ops,
     fusion_width,
+    in_place_max_k,
     resolve_device,
     resolve_dtype,
     run_ops,
@@ -39,10 +40,8 @@ from .engine import (
 from .expect import hermitian_expectation, pauli_expectation
 from .kernels import StateVector
 from .memory import check_branch_memory, check_memory
-from .native import MAX_K as NATIVE_MAX_K
 from .sampling import bits_from_indices, marginal_probabilities, sample_bits
 from .small import SMALL_MAX_QUBITS, run_small
-from .triton_kernels import MAX_K as TRITON_MAX_K
 
 __all__ = ["expectation", "outcome_probabilities", "probabilities", "sample", "state"]
 
@@ -140,16 +139,14 @@ def _small_path(compiled: Compiled, ops: list[Op], grad: bool) -> bool:
 
 def _kernel_plan(compiled: Compiled, ops: list[Op], grad: bool) -> tuple[str, list[Op], int]:
     """The kernel path, the fused ops for it, and the state buffers it holds: the Triton and compiled CPU
-    kernels update the state in place (one buffer, blocks of at most their ``MAX_K`` qubits); the torch path
-    double-buffers."""
+    kernels update the state in place (one buffer, blocks of at most their ``MAX_K`` qubits; a wider gate runs
+    on the torch kernels, which need a second buffer); the torch path double-buffers."""
     kernels = choose_kernels(compiled.device, grad)
-    if kernels == "triton":
-        return kernels, fuse_ops(ops, min(compiled.fusion, TRITON_MAX_K)), 1
-    if kernels == "native":
-        # gates wider than the compiled kernel takes run on the torch kernels, which double-buffer
-        fused = fuse_ops(ops, min(compiled.fusion, NATIVE_MAX_K))
-        return kernels, fused, 1 if all(len(op.qubits) <= NATIVE_MAX_K for op in fused) else 2
-    return kernels, fuse_ops(ops, compiled.fusion), 2
+    limit = in_place_max_k(kernels)
+    if not limit:
+        return kernels, fuse_ops(ops, compiled.fusion), 2
+    fused = fuse_ops(ops, min(compiled.fusion, limit))
+    return kernels, fused, 1 if all(len(op.qubits) <= limit for op in fused) else 2
 
 
 def _final_state(compiled: Compiled, ops: list[Op], progress: Progress | None, extra_copies: float = 0) -> StateVector:

@@ -28,6 +28,7 @@ __all__ = [
     "forced_kernels",
     "fuse_ops",
     "fusion_width",
+    "in_place_max_k",
     "resolve_device",
     "resolve_dtype",
     "run_ops",
@@ -296,22 +297,26 @@ def choose_kernels(device: torch.device, grad: bool) -> str:
     return "torch"
 
 
+def in_place_max_k(kernels: str) -> int:
+    """The widest block the in-place kernels of a path take (0 for the double-buffered torch path); wider
+    gates fall back to the torch kernels, which need a second buffer."""
+    from .native import MAX_K as NATIVE_MAX_K
+    from .triton_kernels import MAX_K as TRITON_MAX_K
+
+    return {"native": NATIVE_MAX_K, "triton": TRITON_MAX_K}.get(kernels, 0)
+
+
 def state_buffers(circuit: Any, device: torch.device) -> int:
     """Full-size state buffers a plain run of ``circuit`` holds on ``device``: 1 where the in-place kernels
     (Triton, compiled CPU) take every gate, 2 on the double-buffered torch path and for small states (run on
     the host with NumPy)."""
-    from .native import MAX_K as NATIVE_MAX_K
+    from ...circuit.instruction import DIRECTIVES
     from .small import SMALL_MAX_QUBITS
-    from .triton_kernels import MAX_K as TRITON_MAX_K
 
     if circuit.num_qubits <= SMALL_MAX_QUBITS:
         return 2
-    kernels = choose_kernels(device, grad=False)
-    from ...circuit.instruction import DIRECTIVES
-
     widest = max((len(inst.qubits) for inst in circuit if inst.name not in DIRECTIVES), default=0)
-    limit = {"native": NATIVE_MAX_K, "triton": TRITON_MAX_K}.get(kernels, 0)
-    return 1 if widest <= limit else 2
+    return 1 if widest <= in_place_max_k(choose_kernels(device, grad=False)) else 2
 
 
 #: Largest fused block per device type when ``fusion="auto"``, chosen by measurement (benchmarks/fusion.py).

@@ -120,6 +120,10 @@ class StateVector:
         new.pos = list(self.pos)
         return new
 
+    def _native_takes(self, k: int) -> bool:
+        """Whether the compiled CPU kernel takes a k-qubit gate here (else the torch kernels do)."""
+        return self.kernels == "native" and k <= NATIVE_MAX_K and self.n >= k + NATIVE_LANES_BITS
+
     def _spare_buffer(self) -> torch.Tensor:
         if self._spare is None:
             self._spare = torch.empty_like(self.data)
@@ -190,7 +194,7 @@ class StateVector:
         if self.kernels == "triton" and k <= TRITON_MAX_K:
             apply_matrix_triton(self.data, self.n, u, pos)
             return
-        if self.kernels == "native" and k <= NATIVE_MAX_K and self.n >= k + NATIVE_LANES_BITS:
+        if self._native_takes(k):
             apply_matrix_native(self.data, self.n, u, pos)
             return
         lo, hi = min(pos), max(pos)
@@ -213,7 +217,7 @@ class StateVector:
         """
         k = len(qubits)
         d = 1 << k
-        if self.kernels == "native" and k <= NATIVE_MAX_K and self.n >= k + NATIVE_LANES_BITS:
+        if self._native_takes(k):
             apply_monomial_native(self.data, self.n, phases, perm, [self.pos[q] for q in qubits])
             return
         if not MONOMIAL_GATHER or self.kernels == "triton":

@@ -25,6 +25,7 @@ import platform
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,6 +37,7 @@ __all__ = [
     "MAX_K",
     "apply_matrix_native",
     "apply_monomial_native",
+    "bit_offsets",
     "native_available",
     "native_status",
     "pair_sums",
@@ -147,6 +149,13 @@ def native_status() -> str:
     return _status["reason"]
 
 
+def bit_offsets(bits: Sequence[int]) -> np.ndarray:
+    """Offsets of the 2**len(bits) indices whose bits, most significant first, sit at flat-index ``bits``."""
+    k = len(bits)
+    i = np.arange(1 << k)
+    return sum((((i >> (k - 1 - j)) & 1) << b for j, b in enumerate(bits)), np.zeros(1 << k, dtype=np.int64))
+
+
 class _Plan:
     """Tile layout for one gate position: the index arrays, kept alive, and their addresses for the C call."""
 
@@ -154,14 +163,9 @@ class _Plan:
 
     def __init__(self, n: int, bits: tuple[int, ...], lane_count: int) -> None:
         k = len(bits)
-        d = 1 << k
-        offs = np.zeros(d, dtype=np.int64)
-        for j, b in enumerate(bits):
-            offs[(np.arange(d) >> (k - 1 - j)) & 1 == 1] += 1 << b
+        offs = bit_offsets(bits)
         lane_bits = [b for b in range(n) if b not in bits][:lane_count]
-        lanes = np.zeros(1 << lane_count, dtype=np.int64)
-        for j, b in enumerate(lane_bits):
-            lanes[(np.arange(1 << lane_count) >> j) & 1 == 1] += 1 << b
+        lanes = bit_offsets(lane_bits[::-1])  # lane l's bit j sits at lane_bits[j]
         idx = (offs[:, None] + lanes[None, :]).reshape(-1)
         sbits = np.array(sorted([*bits, *lane_bits]), dtype=np.int64)
         self.arrays = (sbits, offs, idx)
@@ -189,10 +193,15 @@ def _threads() -> int:
     return torch.get_num_threads()
 
 
-def _check(data: torch.Tensor, n: int, k: int) -> ctypes.CDLL:
+def _require_library() -> ctypes.CDLL:
     dll = _library()
     if dll is None:
         raise RuntimeError(f"the compiled CPU kernels are not available: {native_status()}")
+    return dll
+
+
+def _check(data: torch.Tensor, n: int, k: int) -> ctypes.CDLL:
+    dll = _require_library()
     if not 1 <= k <= MAX_K or n < k + LANES_BITS:
         raise ValueError(f"the compiled kernel takes 1..{MAX_K} qubits of a state of at least k + {LANES_BITS}")
     if data.device.type != "cpu" or not data.is_contiguous() or data.dtype not in _LANES_BITS:
@@ -269,9 +278,7 @@ def pair_sums(lam: torch.Tensor, psi: torch.Tensor, n: int, axes: list[int]) -> 
     ``lam`` and ``psi``: contiguous CPU tensors (B, 2**n) of one complex dtype. Returns (B, len(axes), 2, 2) in
     that dtype; the sums run in vector registers over chunks and are accumulated in double precision.
     """
-    dll = _library()
-    if dll is None:
-        raise RuntimeError(f"the compiled CPU kernels are not available: {native_status()}")
+    dll = _require_library()
     if lam.dtype != psi.dtype or lam.dtype not in _LANES_BITS or lam.shape != psi.shape:
         raise ValueError("pair_sums needs two complex64/complex128 tensors of one shape")
     lam, psi = lam.contiguous(), psi.contiguous()

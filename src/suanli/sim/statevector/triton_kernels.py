@@ -21,6 +21,8 @@ from functools import lru_cache
 
 import torch
 
+from .native import bit_offsets
+
 __all__ = ["apply_diagonal_triton", "apply_matrix_triton", "triton_available"]
 
 # Groups per program for the dense kernel, by k (registers hold BLOCK × 2**k × 2**k products).
@@ -137,13 +139,7 @@ def apply_matrix_triton(data: torch.Tensor, n: int, u: torch.Tensor, axes: list[
     d = 1 << k
     bits = _bit_positions(n, axes)
     dev = data.device
-    offs = torch.zeros(d, dtype=torch.int64)
-    for i in range(d):
-        o = 0
-        for j, bit in enumerate(bits):
-            if (i >> (k - 1 - j)) & 1:
-                o |= 1 << bit
-        offs[i] = o
+    offs = torch.from_numpy(bit_offsets(bits))
     sorted_bits = torch.tensor(sorted(bits), dtype=torch.int32)
     batch = data.shape[0]
     real = torch.view_as_real(data)  # (B, 2**n, 2)
