@@ -46,6 +46,7 @@ import numpy as np
 import torch
 
 from ..errors import SuanliError
+from ..gates.reorder import reorder_qubits
 
 __all__ = ["FusedBlock", "FusionStats", "GateItem", "fuse", "fusion_stats"]
 
@@ -286,14 +287,6 @@ def index_orders(k: int, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray,
     return order, inverse, sub
 
 
-def _sorted_gate_matrix(t: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
-    """A gate matrix with its qubits put in increasing block-axis order."""
-    kg = len(axes)
-    order = sorted(range(kg), key=axes.__getitem__)
-    perm = order + [kg + o for o in order]
-    return t.reshape([2] * (2 * kg)).transpose(perm).reshape(1 << kg, 1 << kg)
-
-
 def _multiply_numpy(
     gates: list[GateItem], qubits: list[int], axis: dict[int, int], dtype: torch.dtype, classify: bool
 ) -> FusedBlock | None:
@@ -319,8 +312,7 @@ def _multiply_numpy(
         dg = t.shape[-1]
         lo = min(axes)
         if max(axes) - lo == len(axes) - 1:  # adjacent block axes: one broadcast product over a view
-            if list(axes) != sorted(axes):
-                t = _sorted_gate_matrix(t, axes)
+            t = reorder_qubits(t, sorted(range(len(axes)), key=axes.__getitem__))  # block-axis order
             m = np.matmul(t, m.reshape(1 << lo, dg, -1)).reshape(d, d)
             continue
         order, inverse, _ = index_orders(k, axes)

@@ -18,6 +18,7 @@ import math
 
 import torch
 
+from ...gates.reorder import reorder_qubits
 from .native import LANES_BITS as NATIVE_LANES_BITS
 from .native import MAX_K as NATIVE_MAX_K
 from .native import apply_matrix_native, apply_monomial_native
@@ -39,18 +40,6 @@ _DIAG_TAIL = 10
 
 def _argsort(xs: list[int]) -> list[int]:
     return sorted(range(len(xs)), key=xs.__getitem__)
-
-
-def _reorder_matrix(u: torch.Tensor, order: list[int]) -> torch.Tensor:
-    """Permute a k-qubit matrix's qubits: new qubit j is old qubit ``order[j]``."""
-    k = len(order)
-    if order == list(range(k)):
-        return u
-    batch = u.shape[:-2]
-    nb = len(batch)
-    t = u.reshape(*batch, *([2] * (2 * k)))
-    perm = list(range(nb)) + [nb + o for o in order] + [nb + k + o for o in order]
-    return t.permute(perm).reshape(*batch, 1 << k, 1 << k)
 
 
 def _kron_identity(u: torch.Tensor, r: int) -> torch.Tensor:
@@ -203,7 +192,7 @@ class StateVector:
             pos = [self.pos[q] for q in qubits]
             lo = min(pos)
         order = _argsort(pos)
-        up = _reorder_matrix(u, order)
+        up = reorder_qubits(u, order)
         self._matmul(up, lo, k)
 
     def apply_monomial(self, phases: torch.Tensor, perm: torch.Tensor, qubits: tuple[int, ...]) -> None:

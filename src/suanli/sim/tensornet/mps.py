@@ -22,6 +22,7 @@ import torch
 
 from ...circuit import Circuit
 from ...errors import SimulationError, SuanliError
+from ...gates.reorder import reorder_qubits
 from .network import _unitary_ops
 
 __all__ = ["MPS", "MPSResult", "simulate_mps"]
@@ -157,9 +158,7 @@ class MPS:
             self.apply_1q(u, qs[0])
             return
         order = sorted(range(k), key=qs.__getitem__)  # site j of the block holds gate qubit order[j]
-        if order != list(range(k)):
-            t = u.reshape([2] * (2 * k)).permute(order + [k + o for o in order])
-            u = t.reshape(1 << k, 1 << k)
+        u = reorder_qubits(u, order)
         srt = [qs[o] for o in order]
         base = srt[0]
         swap = _SWAP.to(device=self.device)
