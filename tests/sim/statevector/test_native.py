@@ -294,3 +294,81 @@ def test_a_forked_child_starts_its_own_worker_pool() -> None:
         child.kill()
     assert child.exitcode == 0, "the child hung or failed"
     assert abs(queue.get(timeout=5) - 1.0) < 1e-4
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the whole-program kernel (small states: every gate of a circuit in one call)
+# ---------------------------------------------------------------------------------------------------------
+def _random_program(n: int, count: int, dtype: torch.dtype, gen: torch.Generator) -> tuple[list, list]:
+    """Random unitary ops of every kind on 1..min(6, n) qubits, and their dense matrices for the reference."""
+    ops, dense = [], []
+    for i in range(count):
+        k = 1 + int(torch.randint(min(6, n), (1,), generator=gen))
+        axes = torch.randperm(n, generator=gen)[:k].tolist()
+        d = 1 << k
+        phases = torch.exp(2j * math.pi * torch.rand(d, dtype=torch.float64, generator=gen)).to(dtype)
+        kind = ("matrix", "diagonal", "monomial")[i % 3]
+        if kind == "matrix":
+            a = torch.randn(d, d, dtype=torch.float64 if i % 2 else torch.complex128, generator=gen)
+            u = torch.linalg.qr(a)[0].to(dtype)  # odd i: a real orthogonal matrix (the real-matrix loop)
+            ops.append((kind, axes, u, None))
+            dense.append((u, axes))
+        elif kind == "diagonal":
+            ops.append((kind, axes, phases, None))
+            dense.append((torch.diag(phases), axes))
+        else:
+            perm = torch.randperm(d, generator=gen)
+            m = torch.zeros(d, d, dtype=dtype)
+            m[torch.arange(d), perm] = phases
+            ops.append((kind, axes, phases, perm.numpy()))
+            dense.append((m, axes))
+    return ops, dense
+
+
+@needs_native
+@pytest.mark.parametrize("dtype", [torch.complex64, torch.complex128])
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 7, 9, 10, 12])
+def test_program_matches_gate_by_gate_reference(dtype: torch.dtype, n: int) -> None:
+    """Below and above the tile size (n < k + lane bits takes the plain loop), every kind, batches of states."""
+    gen = torch.Generator().manual_seed(100 + n)
+    ops, dense = _random_program(n, 24, dtype, gen)
+    x = torch.randn(3, 1 << n, dtype=dtype, generator=gen)
+    want = x.clone()
+    for u, axes in dense:
+        want = torch.stack([torch.from_numpy(numpy_apply(s.numpy(), u.numpy(), axes, n)) for s in want])
+    got = x.clone()
+    native.run_program(got, n, ops)
+    tol = 1e-5 if dtype == torch.complex64 else 1e-12
+    assert torch.allclose(got, want, atol=tol * want.abs().max().item(), rtol=0)
+
+
+@needs_native
+def test_program_refuses_bad_ops() -> None:
+    x = torch.zeros(1, 1 << 4, dtype=torch.complex64)
+    eye = torch.eye(2, dtype=torch.complex64)
+    with pytest.raises(ValueError, match=r"1\.\.4 qubits"):
+        native.run_program(x, 4, [("matrix", [0, 1, 2, 3, 0], torch.eye(32, dtype=torch.complex64), None)])
+    with pytest.raises(ValueError, match="shape"):
+        native.run_program(x, 4, [("matrix", [0, 1], eye, None)])
+    with pytest.raises(ValueError, match="permutation"):
+        native.run_program(x, 4, [("monomial", [0], torch.ones(2, dtype=torch.complex64), [0, 0])])
+    with pytest.raises(ValueError, match="contiguous"):
+        native.Program(4, torch.complex64, [("matrix", [0], eye, None)]).run(torch.zeros(1, 8, dtype=torch.complex64))
+    with pytest.raises(RuntimeError, match="refused"):
+        native.run_program(x, 4, [("matrix", [1, 1], torch.eye(4, dtype=torch.complex64), None)])  # repeated qubit
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(4))
+def test_small_path_compiled_equals_numpy(seed: int) -> None:
+    from suanli.sim.statevector.api import _prepare, _unitary_ops
+    from suanli.sim.statevector.small import run_small
+
+    n = 2 + 3 * seed
+    c = random_circuit(n, depth=12, seed=seed)
+    for dtype in (torch.complex64, torch.complex128):
+        compiled, _, _ = _prepare(c, None, "cpu", dtype)
+        ops = _unitary_ops(compiled, "state")
+        a = run_small(ops, n, dtype, compiled=True)
+        b = run_small(ops, n, dtype, compiled=False)
+        assert torch.allclose(a, b, atol=2e-6 if dtype == torch.complex64 else 1e-12, rtol=0)

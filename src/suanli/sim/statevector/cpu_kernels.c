@@ -434,3 +434,121 @@ int suanli_pair_sums(int is_double, const void *lam, const void *psi, int64_t ba
     pairs_t job = {lam, psi, n_amps, bits, nbits, out};
     return parallel_for(is_double ? pairs_c128 : pairs_c64, &job, batch * nbits, threads);
 }
+
+/* A whole gate program on small states in one call (no per-gate call from the host): for states of a few
+ * thousand amplitudes, a gate costs less than a host call, so the small-state path hands its whole list of
+ * gates over at once. Op o has kind kinds[o] (0: dense matrix, 1: diagonal, 2: monomial), ks[o] qubits at
+ * flat-index bits bits[o * PROG_MAX_K + j] (gate order: j = 0 is the most significant bit of the gate's index)
+ * and its matrix, diagonal or phases at address mats[o] (interleaved complex, the state's precision; a
+ * monomial's row map at perms[o]). The state x holds `batch` states of 2^n amplitudes, one after the other.
+ * Where the state has room for a tile (n >= k + LB) an op runs on the tile kernel above, with its tile layout
+ * worked out here (the same layout native.py gives the one-gate entry point); a diagonal is a monomial with
+ * the identity row map. Smaller states take a plain gather-multiply-scatter loop over the groups. */
+#define PROG_MAX_K 6
+#define DEFINE_PROGRAM(REAL, SUF, LB)                                                                          \
+    static void prog_small_##SUF(REAL *restrict x, int64_t n_amps, int kind, int k, const int64_t *offs,       \
+                                 const int64_t *sbits, const REAL *restrict u, const int64_t *restrict perm) { \
+        const int d = 1 << k;                                                                                  \
+        REAL gr[1 << PROG_MAX_K], gi[1 << PROG_MAX_K];                                                         \
+        for (int64_t g = 0; g < (n_amps >> k); g++) {                                                          \
+            int64_t base = tile_base(g, sbits, k);                                                             \
+            for (int i = 0; i < d; i++) {                                                                      \
+                gr[i] = x[2 * (base + offs[i])];                                                               \
+                gi[i] = x[2 * (base + offs[i]) + 1];                                                           \
+            }                                                                                                  \
+            for (int i = 0; i < d; i++) {                                                                      \
+                REAL yr = 0, yi = 0;                                                                           \
+                if (kind == 0) {                                                                               \
+                    for (int j = 0; j < d; j++) {                                                              \
+                        yr += u[2 * (i * d + j)] * gr[j] - u[2 * (i * d + j) + 1] * gi[j];                     \
+                        yi += u[2 * (i * d + j)] * gi[j] + u[2 * (i * d + j) + 1] * gr[j];                     \
+                    }                                                                                          \
+                } else {                                                                                       \
+                    int64_t q = perm ? perm[i] : i;                                                            \
+                    yr = u[2 * i] * gr[q] - u[2 * i + 1] * gi[q];                                              \
+                    yi = u[2 * i] * gi[q] + u[2 * i + 1] * gr[q];                                              \
+                }                                                                                              \
+                x[2 * (base + offs[i])] = yr;                                                                  \
+                x[2 * (base + offs[i]) + 1] = yi;                                                              \
+            }                                                                                                  \
+        }                                                                                                      \
+    }                                                                                                          \
+    static void prog_op_##SUF(REAL *restrict x, int n, int kind, int k, const int32_t *bits,                   \
+                              const REAL *restrict u, const int64_t *restrict perm) {                          \
+        static const int64_t identity[1 << PROG_MAX_K] = {                                                     \
+            0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,             \
+            22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43,             \
+            44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};                   \
+        const int d = 1 << k;                                                                                  \
+        int64_t offs[1 << PROG_MAX_K], sbits[PROG_MAX_K + LB];                                                 \
+        int gate_bit[64] = {0};                                                                                \
+        for (int i = 0; i < d; i++) {                                                                          \
+            offs[i] = 0;                                                                                       \
+            for (int j = 0; j < k; j++) offs[i] |= (int64_t)((i >> (k - 1 - j)) & 1) << bits[j];               \
+        }                                                                                                      \
+        for (int j = 0; j < k; j++) gate_bit[bits[j]] = 1;                                                     \
+        if (n < k + LB) { /* no room for a tile: the plain loop */                                           \
+            int m = 0;                                                                                         \
+            for (int b = 0; b < n; b++)                                                                        \
+                if (gate_bit[b]) sbits[m++] = b;                                                               \
+            prog_small_##SUF(x, (int64_t)1 << n, kind, k, offs, sbits, u, kind == 2 ? perm : 0);               \
+            return;                                                                                            \
+        }                                                                                                      \
+        /* tile layout: lanes are the LB lowest bits that are not gate bits (lane l's bit j at lane_bits[j]) */ \
+        int lane_bits[LB], m = 0, nsb = 0;                                                                     \
+        for (int b = 0; m < LB; b++)                                                                           \
+            if (!gate_bit[b]) lane_bits[m++] = b;                                                              \
+        int64_t idx[(1 << PROG_MAX_K) << LB], lanes[1 << LB] = {0};                                            \
+        for (int j = 0; j < LB; j++) /* lane l's bit j sits at lane_bits[j] */                                \
+            for (int l = 0; l < (1 << j); l++) lanes[l | (1 << j)] = lanes[l] | ((int64_t)1 << lane_bits[j]);  \
+        for (int i = 0; i < d; i++)                                                                            \
+            for (int l = 0; l < (1 << LB); l++) idx[i * (1 << LB) + l] = offs[i] + lanes[l];                   \
+        for (int b = 0; b < n; b++) { /* gate and lane bits, ascending */                                      \
+            int is_lane = 0;                                                                                   \
+            for (int j = 0; j < LB; j++) is_lane |= lane_bits[j] == b;                                         \
+            if (b < n && (gate_bit[b] || is_lane)) sbits[nsb++] = b;                                           \
+        }                                                                                                      \
+        int contiguous = lane_bits[LB - 1] == LB - 1;                                                          \
+        int real = 0;                                                                                          \
+        const int64_t *rows = 0;                                                                               \
+        if (kind == 0) {                                                                                       \
+            real = 1;                                                                                          \
+            for (int i = 0; i < d * d && real; i++) real = u[2 * i + 1] == 0;                                  \
+        } else {                                                                                               \
+            rows = kind == 2 ? perm : identity;                                                                \
+        }                                                                                                      \
+        const int64_t n_tiles = (int64_t)1 << (n - k - LB);                                                    \
+        for (int64_t t = 0; t < n_tiles; t++)                                                                  \
+            tile_##SUF(x, tile_base(t, sbits, nsb), offs, idx, contiguous, d, u, real, rows);                  \
+    }
+
+DEFINE_PROGRAM(float, c64, 5)
+DEFINE_PROGRAM(double, c128, 4)
+
+int suanli_program(int is_double, void *x, int64_t batch, int n, int64_t n_ops, const int32_t *kinds,
+                   const int32_t *ks, const int32_t *bits, const int64_t *mats, const int64_t *perms) {
+    const int64_t n_amps = (int64_t)1 << n;
+    if (n < 0 || n > 40) return -2;
+    for (int64_t o = 0; o < n_ops; o++) {
+        if (ks[o] < 1 || ks[o] > PROG_MAX_K || ks[o] > n || kinds[o] < 0 || kinds[o] > 2) return -2;
+        if (kinds[o] == 2 && !perms[o]) return -2;
+        for (int j = 0; j < ks[o]; j++) {
+            int32_t b = bits[o * PROG_MAX_K + j];
+            if (b < 0 || b >= n) return -2;
+            for (int i = 0; i < j; i++)
+                if (bits[o * PROG_MAX_K + i] == b) return -2;
+        }
+    }
+    for (int64_t b = 0; b < batch; b++)
+        for (int64_t o = 0; o < n_ops; o++) {
+            const int32_t *ob = bits + o * PROG_MAX_K;
+            const int64_t *perm = (const int64_t *)(intptr_t)perms[o];
+            if (is_double)
+                prog_op_c128((double *)x + 2 * b * n_amps, n, kinds[o], ks[o], ob, (const double *)(intptr_t)mats[o],
+                             perm);
+            else
+                prog_op_c64((float *)x + 2 * b * n_amps, n, kinds[o], ks[o], ob, (const float *)(intptr_t)mats[o],
+                            perm);
+        }
+    return 0;
+}

@@ -28,6 +28,7 @@ import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -35,12 +36,14 @@ import torch
 __all__ = [
     "LANES_BITS",
     "MAX_K",
+    "Program",
     "apply_matrix_native",
     "apply_monomial_native",
     "bit_offsets",
     "native_available",
     "native_status",
     "pair_sums",
+    "run_program",
 ]
 
 #: The kernel handles 2**LANES_BITS groups per tile (32 for complex64, 16 for complex128: two 64-byte vectors
@@ -49,6 +52,9 @@ LANES_BITS = 5
 _LANES_BITS = {torch.complex64: 5, torch.complex128: 4}
 #: Largest block (2**MAX_K rows) the kernel takes.
 MAX_K = 6
+#: Largest gate of a whole-program call (:func:`run_program`).
+PROGRAM_MAX_K = 6
+_PROGRAM_KINDS = {"matrix": 0, "diagonal": 1, "monomial": 2}
 _SOURCE = Path(__file__).with_name("cpu_kernels.c")
 _X86 = platform.machine().lower() in ("x86_64", "amd64")
 _FLAGS = ["-O3", "-ffp-contract=fast", "-fPIC", "-shared", "-pthread"] + (
@@ -124,6 +130,8 @@ def _build() -> ctypes.CDLL:
     dll.suanli_dense.restype = c_int
     dll.suanli_pair_sums.argtypes = [c_int, p, p, i64, i64, p, c_int, p, c_int]
     dll.suanli_pair_sums.restype = c_int
+    dll.suanli_program.argtypes = [c_int, p, i64, c_int, i64, p, p, p, p, p]
+    dll.suanli_program.restype = c_int
     return dll
 
 
@@ -298,3 +306,85 @@ def pair_sums(lam: torch.Tensor, psi: torch.Tensor, n: int, axes: list[int]) -> 
         threads,
     )
     return torch.view_as_complex(torch.from_numpy(out)).to(lam.dtype)
+
+
+class Program:
+    """A list of gates packed for the compiled whole-program kernel (see :func:`run_program`)."""
+
+    __slots__ = ("bits", "count", "dtype", "keep", "kinds", "ks", "mats", "num_qubits", "perms")
+
+    def __init__(self, n: int, dtype: torch.dtype, ops: Sequence[tuple[str, Sequence[int], torch.Tensor, Any]]):
+        if dtype not in _LANES_BITS:
+            raise ValueError("a program runs on complex64 or complex128 states")
+        self.num_qubits, self.dtype, self.count = n, dtype, len(ops)
+        widest = min(PROGRAM_MAX_K, n)
+        kinds: list[int] = []
+        ks: list[int] = []
+        flat: list[int] = []
+        mats: list[int] = []
+        perms: list[int] = []
+        keep: list[Any] = []  # every operand stays alive as long as the program
+        code = _PROGRAM_KINDS
+        for kind, axes, t, perm in ops:
+            k = len(axes)
+            if not 1 <= k <= widest:
+                raise ValueError(f"a program takes gates of 1..{widest} qubits, got {k}")
+            if t.numel() != (1 << (2 * k) if kind == "matrix" else 1 << k):
+                raise ValueError(f"a {kind} op on {k} qubit(s) has a tensor of shape {tuple(t.shape)}")
+            if t.dtype != dtype or t.requires_grad or not t.is_contiguous() or t.is_conj() or t.is_neg():
+                t = _as_kernel_operand(t, dtype)
+            keep.append(t)
+            kinds.append(code[kind])
+            ks.append(k)
+            flat += axes
+            mats.append(t.data_ptr())
+            if kind == "monomial":
+                order = np.ascontiguousarray(np.asarray(perm, dtype=np.int64))
+                if sorted(order.tolist()) != list(range(1 << k)):
+                    raise ValueError(f"perm must be a permutation of range({1 << k})")
+                keep.append(order)
+                perms.append(order.ctypes.data)
+            else:
+                perms.append(0)
+        self.kinds = np.array(kinds, dtype=np.int32)
+        self.ks = np.array(ks, dtype=np.int32)
+        self.bits = np.zeros((len(ks), PROGRAM_MAX_K), dtype=np.int32)
+        self.bits[np.arange(PROGRAM_MAX_K) < self.ks[:, None]] = n - 1 - np.array(flat, dtype=np.int32)
+        self.mats = np.array(mats, dtype=np.int64)
+        self.perms = np.array(perms, dtype=np.int64)
+        self.keep = keep
+
+    def run(self, data: torch.Tensor) -> None:
+        """Apply the program in place to ``data`` ((B, 2**n) contiguous CPU tensor of the program's dtype)."""
+        dll = _require_library()
+        n = self.num_qubits
+        if (data.device.type != "cpu" or not data.is_contiguous() or data.dtype != self.dtype or data.dim() != 2
+                or data.shape[1] != 1 << n):
+            raise ValueError(f"a program for {n} qubits in {self.dtype} needs a contiguous CPU tensor (B, {1 << n})")
+        status = dll.suanli_program(
+            int(data.dtype == torch.complex128),
+            data.data_ptr(),
+            data.shape[0],
+            n,
+            self.count,
+            self.kinds.ctypes.data,
+            self.ks.ctypes.data,
+            self.bits.ctypes.data,
+            self.mats.ctypes.data,
+            self.perms.ctypes.data,
+        )
+        if status != 0:  # the kernel checks the bit positions (in range, no qubit twice)
+            raise RuntimeError(f"the compiled program kernel refused its input (status {status}): a gate's qubits "
+                               "must be distinct and within the state")
+
+
+def run_program(data: torch.Tensor, n: int, ops: Sequence[tuple[str, Sequence[int], torch.Tensor, Any]]) -> None:
+    """In place: apply a whole list of gates to ``data`` ((B, 2**n) contiguous CPU tensor) in one call.
+
+    ``ops`` are ``(kind, axes, tensor, perm)``: ``kind`` is ``matrix`` (tensor (d, d)), ``diagonal`` (tensor
+    (d,)) or ``monomial`` (tensor: the d phases; ``perm``: row i takes input row ``perm[i]``), on physical
+    ``axes`` (gate order, 0 = most significant) with at most :data:`PROGRAM_MAX_K` of them; one tensor for
+    every state of the batch. Meant for small states, where a host call per gate would cost more than the gate;
+    the loop runs on the calling thread.
+    """
+    Program(n, data.dtype, ops).run(data)

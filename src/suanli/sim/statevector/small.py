@@ -1,11 +1,13 @@
-"""The small-state path: states of up to ``SMALL_MAX_QUBITS`` qubits simulated gate by gate with NumPy.
+"""The small-state path: states of up to ``SMALL_MAX_QUBITS`` qubits simulated gate by gate on the host.
 
 For a few thousand amplitudes a gate costs far less than the fixed cost of a torch operator (several
-microseconds each) or of fusing gates, so small circuits are dominated by per-gate overhead. Here each gate is
-one or three NumPy calls on the host: a one-qubit gate is one product over a reshaped view, a permutation gate
-(CNOT, SWAP, Toffoli) one gather, a diagonal gate one multiply, any other gate a gather so that its qubits come
-first, one matrix product and a scatter back (index arrays cached per qubit tuple). The path is taken only
-without autograd and without a parameter batch; results agree with the torch path to rounding (tested).
+microseconds each) or of fusing gates, so small circuits are dominated by per-gate overhead. Where the compiled
+CPU kernels are available (:mod:`.native`), the whole list of gates goes to them in one call, which loops over
+the gates in C. Otherwise each gate is one or three NumPy calls: a one-qubit gate is one product over a
+reshaped view, a permutation gate (CNOT, SWAP, Toffoli) one gather, a diagonal gate one multiply, any other
+gate a gather so that its qubits come first, one matrix product and a scatter back (index arrays cached per
+qubit tuple). The path is taken only without autograd and without a parameter batch; results agree with the
+torch path to rounding (tested).
 """
 
 from __future__ import annotations
@@ -43,12 +45,27 @@ def _gather_index(n: int, axes: tuple[int, ...], perm: tuple[int, ...]) -> np.nd
     return order.reshape(len(perm), -1)[list(perm)].reshape(-1)[inverse]
 
 
-def run_small(ops: list, num_qubits: int, dtype: torch.dtype) -> torch.Tensor:
+def run_small(ops: list, num_qubits: int, dtype: torch.dtype, *, compiled: bool | None = None) -> torch.Tensor:
     """Apply gate ops (``matrix``, ``diagonal``, ``monomial``) to |0…0>; returns a (1, 2**n) tensor.
 
-    One-qubit matrices on the leading or the last qubit are one product over a reshaped view; permutation
-    matrices one gather; other gates a gather, a product and a scatter.
+    ``compiled``: use the compiled whole-program kernel (True), the NumPy loop (False), or the kernel where it is
+    available and takes every gate (None).
     """
+    from .native import PROGRAM_MAX_K, native_available, run_program
+
+    if compiled is None:
+        compiled = native_available() and all(len(op.qubits) <= PROGRAM_MAX_K for op in ops)
+    if compiled:
+        psi = torch.zeros(1, 1 << num_qubits, dtype=dtype)
+        psi[0, 0] = 1
+        run_program(psi, num_qubits, [(op.kind, op.qubits, op.tensor, op.perm) for op in ops])
+        return psi
+    return _run_numpy(ops, num_qubits, dtype)
+
+
+def _run_numpy(ops: list, num_qubits: int, dtype: torch.dtype) -> torch.Tensor:
+    """The NumPy loop: one-qubit matrices on the leading or the last qubit are one product over a reshaped view;
+    permutation matrices one gather; other gates a gather, a product and a scatter."""
     n = num_qubits
     npdtype = np.complex64 if dtype == torch.complex64 else np.complex128
     psi = np.zeros(1 << n, dtype=npdtype)
