@@ -52,6 +52,18 @@ def _index_list(value: Any) -> list[Any]:
     return [_as_index(v) for v in value]
 
 
+_SHAPES: dict[str, tuple[int, int]] = {}
+
+
+def _table_shapes() -> dict[str, tuple[int, int]]:
+    """(qubits, parameters) of every gate of the table by canonical name (filled on first use)."""
+    if not _SHAPES:
+        from ..gates import all_gates
+
+        _SHAPES.update({spec.name: (spec.num_qubits, spec.num_params) for spec in all_gates()})
+    return _SHAPES
+
+
 class Circuit(GateBuilders):
     """A quantum circuit.
 
@@ -297,7 +309,17 @@ class Circuit(GateBuilders):
         return self.append(name, qubits, params)
 
     def _add_gate(self, name: str, params: tuple[Any, ...], qubits: tuple[Any, ...]) -> Circuit:
-        # called by the generated builder methods; one-qubit gates broadcast over a list of qubits
+        # called by the generated builder methods (canonical table names); one-qubit gates broadcast over a
+        # list of qubits. The common case (int qubits in range and distinct, finite float angles, no c_if block)
+        # is checked here directly; anything else takes the general path with its detailed errors.
+        shape = _table_shapes().get(name)
+        if shape is not None and self._condition is None and shape == (len(qubits), len(params)):
+            n = self._num_qubits
+            if all(type(q) is int and 0 <= q < n for q in qubits) and all(
+                type(p) is float and p - p == 0.0 for p in params  # p - p is nan for inf and nan
+            ) and (len(qubits) == 1 or len(set(qubits)) == len(qubits)):
+                self._ops.append(Instruction(name, qubits, params))
+                return self
         if len(qubits) == 1 and not isinstance(qubits[0], int) and isinstance(qubits[0], (Iterable, Register)):
             targets = list(qubits[0])
             if not targets:

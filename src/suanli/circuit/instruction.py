@@ -17,6 +17,7 @@ __all__ = ["DIRECTIVES", "Condition", "GateDefinition", "Instruction", "Register
 
 #: Instruction names that are not gates.
 DIRECTIVES = frozenset({"measure", "reset", "barrier"})
+_NO_PARAMETERS: frozenset[Any] = frozenset()
 
 
 def normalize_param(value: Any, *, where: str = "gate") -> ParamValue:
@@ -175,11 +176,11 @@ class Instruction:
 
     @property
     def parameters(self) -> frozenset[Parameter]:
-        out: set[Parameter] = set()
+        out: set[Parameter] | None = None
         for p in self.params:
             if isinstance(p, ParameterExpression):
-                out |= p.parameters
-        return frozenset(out)
+                out = (out or set()) | p.parameters
+        return frozenset(out) if out else _NO_PARAMETERS
 
     def with_condition(self, condition: Condition | None) -> Instruction:
         return Instruction(self.name, self.qubits, self.params, self.clbits, condition, self.definition)

@@ -14,7 +14,7 @@ from typing import Any
 import torch
 
 from ...circuit import Circuit, Instruction
-from ...circuit.instruction import Condition, check_bindings
+from ...circuit.instruction import DIRECTIVES, Condition, check_bindings
 from ...circuit.parameter import ParameterExpression
 from ...errors import DeviceError, ParameterError, SimulationError, SuanliError
 from ...gates import get_gate
@@ -200,7 +200,22 @@ def compile_circuit(
 
     pending: dict[str, list[tuple[Op, tuple[float, ...]]]] = {}
     tensor_pending: dict[tuple[Any, ...], list[tuple[Op, tuple[torch.Tensor, ...]]]] = {}
+    specs: dict[str, Any] = {}
     for inst in circuit:
+        # the common case first: an unconditioned table gate with float parameters (its matrix is built later)
+        name = inst.name
+        if inst.definition is None and inst.condition is None and name not in DIRECTIVES:
+            params = inst.params
+            if all(type(v) is float for v in params):
+                spec = specs.get(name)
+                if spec is None:
+                    spec = specs[name] = get_gate(name)
+                if spec.name in _SKIP:
+                    continue
+                op = Op("diagonal" if spec.diagonal else "matrix", inst.qubits, None, None, None, spec.name)
+                pending.setdefault(spec.name, []).append((op, params))
+                ops.append(op)
+                continue
         emit(inst, inst.condition, 0)
     for name, items in pending.items():
         _build_matrices(name, items, dtype, device)

@@ -49,10 +49,14 @@ def format_bytes(n: float) -> str:
     return f"{n:.1f} EiB"  # pragma: no cover
 
 
+#: Requests of at most this many bytes are not checked against the free memory (unless ``SUANLI_MAX_MEMORY``
+#: is set): a few MiB always fit, and asking the system costs tens of microseconds per call.
+_ALWAYS_FITS = 1 << 22
+
+
 def state_bytes(num_qubits: int, dtype: torch.dtype, batch: int = 1) -> int:
     """Bytes of one state vector (``batch`` of them) of ``num_qubits`` qubits in ``dtype``."""
-    itemsize = torch.empty((), dtype=dtype).element_size()
-    return batch * itemsize * (1 << num_qubits)
+    return batch * dtype.itemsize * (1 << num_qubits)
 
 
 def _cpu_available() -> int:
@@ -100,6 +104,8 @@ def check_memory(
     """
     one = state_bytes(num_qubits, dtype, batch)
     need = int(one * copies)
+    if need <= _ALWAYS_FITS and not os.environ.get("SUANLI_MAX_MEMORY"):
+        return need  # small enough not to ask the system (the query costs more than a small simulation)
     have = available_bytes(device)
     if need > have:
         prec = "complex64" if dtype == torch.complex64 else "complex128"
