@@ -201,3 +201,26 @@ def test_monomial_kernel_equals_dense_matrix(
     a.apply_monomial(phases, perm, qubits)
     b.apply_matrix(dense, qubits)
     assert torch.allclose(a.canonical(), b.canonical(), atol=1e-13)
+
+
+@pytest.mark.parametrize("dtype", [torch.complex64, C128])
+@pytest.mark.parametrize("seed", range(4))
+def test_block_product_compiled_equals_numpy(dtype: torch.dtype, seed: int) -> None:
+    """A block's matrix from the compiled program kernel equals the NumPy product, for every block width."""
+    from suanli.sim.statevector.native import native_available
+    from suanli.transpile import fusion as fusion_mod
+
+    if not native_available():
+        pytest.skip("no working C compiler")
+    k = 1 + seed + (seed > 1)  # 1, 2, 4, 5 qubits
+    c = random_circuit(k, depth=8, seed=seed)
+    ops = api._unitary_ops(compile_circuit(c, dtype=dtype), "state")
+    gates = [GateItem(op.kind, op.qubits, op.tensor) for op in ops]
+    axis = {q: q for q in range(k)}
+    native = fusion_mod._block_native(gates, k, axis)
+    assert native is not None
+    want = fusion_mod._block_numpy(gates, k, axis)
+    assert np.allclose(native, want, atol=1e-12, rtol=0)
+    # and the product is the circuit's unitary: its first column is the state from |0...0>
+    state = suanli.state(c, device="cpu", dtype=C128, fusion=None).numpy()
+    assert np.allclose(native[:, 0], state, atol=1e-6 if dtype == torch.complex64 else 1e-12)

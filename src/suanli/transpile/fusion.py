@@ -147,6 +147,11 @@ def fuse(items: Iterable[GateItem], max_qubits: int, *, classify: bool = True) -
             for q in item.qubits:
                 last_of[q] = None
             continue
+        if len(item.qubits) == 1:  # the common case: a one-qubit gate joins the open block on its qubit
+            b = open_of.get(item.qubits[0])
+            if b is not None:
+                b.gates.append(item)
+                continue
         qs = list(item.qubits)
         newest = last_of.get(qs[0])
         if newest is not None and id(newest) in closed and all(last_of.get(q) is newest for q in qs):
@@ -287,20 +292,27 @@ def index_orders(k: int, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray,
     return order, inverse, sub
 
 
-def _multiply_numpy(
-    gates: list[GateItem], qubits: list[int], axis: dict[int, int], dtype: torch.dtype, classify: bool
-) -> FusedBlock | None:
-    k = len(qubits)
+def _block_native(gates: list[GateItem], k: int, axis: dict[int, int]) -> np.ndarray | None:
+    """The block's matrix in double precision from the compiled whole-program kernel, or None where it is not
+    available (no compiler, a block wider than it takes, or parameters other than complex64/complex128).
+
+    The identity matrix, row-major, is a state of 2k qubits whose first k qubits are the row index: the gates
+    act on those, and the state comes out as the block's matrix.
+    """
+    from ..sim.statevector.native import PROGRAM_MAX_K, Program, native_available
+
+    dtype = gates[0].tensor.dtype  # type: ignore[union-attr]
+    if k > PROGRAM_MAX_K or dtype not in (torch.complex64, torch.complex128) or not native_available():
+        return None
+    m = torch.eye(1 << k, dtype=torch.complex128)
+    ops = [(g.kind, [axis[q] for q in g.qubits], g.tensor, None) for g in gates]
+    Program(2 * k, torch.complex128, ops, mats_dtype=dtype).run(m.view(1, -1))
+    return m.numpy()
+
+
+def _block_numpy(gates: list[GateItem], k: int, axis: dict[int, int]) -> np.ndarray:
+    """The block's matrix in double precision, gate by gate with NumPy (later gates to the left)."""
     d = 1 << k
-    n_gates = len(gates)
-    if all(g.kind == "diagonal" for g in gates):
-        diag = np.ones(d, dtype=np.complex128)
-        for g in gates:
-            _, _, sub = index_orders(k, tuple(axis[q] for q in g.qubits))
-            diag *= g.tensor.numpy()[sub]  # type: ignore[union-attr]
-        if classify and np.abs(diag - 1).max() < ZERO_TOL:
-            return None
-        return FusedBlock("diagonal", tuple(qubits), torch.from_numpy(diag).to(dtype), num_gates=n_gates)
     m = np.eye(d, dtype=np.complex128)
     for g in gates:
         axes = tuple(axis[q] for q in g.qubits)
@@ -317,6 +329,26 @@ def _multiply_numpy(
             continue
         order, inverse, _ = index_orders(k, axes)
         m = (t @ m[order].reshape(dg, -1)).reshape(d, d)[inverse]
+    return m
+
+
+def _multiply_numpy(
+    gates: list[GateItem], qubits: list[int], axis: dict[int, int], dtype: torch.dtype, classify: bool
+) -> FusedBlock | None:
+    k = len(qubits)
+    d = 1 << k
+    n_gates = len(gates)
+    if all(g.kind == "diagonal" for g in gates):
+        diag = np.ones(d, dtype=np.complex128)
+        for g in gates:
+            _, _, sub = index_orders(k, tuple(axis[q] for q in g.qubits))
+            diag *= g.tensor.numpy()[sub]  # type: ignore[union-attr]
+        if classify and np.abs(diag - 1).max() < ZERO_TOL:
+            return None
+        return FusedBlock("diagonal", tuple(qubits), torch.from_numpy(diag).to(dtype), num_gates=n_gates)
+    m = _block_native(gates, k, axis)
+    if m is None:
+        m = _block_numpy(gates, k, axis)
     mat = m
     if classify:
         nz = np.abs(mat) > ZERO_TOL

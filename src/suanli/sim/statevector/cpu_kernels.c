@@ -19,6 +19,7 @@
  * host CPU (-march=native) when first used; see native.py.
  */
 #include <pthread.h>
+#include <stdlib.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
@@ -473,7 +474,7 @@ int suanli_pair_sums(int is_double, const void *lam, const void *psi, int64_t ba
             }                                                                                                  \
         }                                                                                                      \
     }                                                                                                          \
-    static void prog_op_##SUF(REAL *restrict x, int n, int kind, int k, const int32_t *bits,                   \
+    static void prog_op_##SUF(REAL *restrict x, int64_t batch, int n, int kind, int k, const int32_t *bits,    \
                               const REAL *restrict u, const int64_t *restrict perm) {                          \
         static const int64_t identity[1 << PROG_MAX_K] = {                                                     \
             0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,             \
@@ -491,7 +492,8 @@ int suanli_pair_sums(int is_double, const void *lam, const void *psi, int64_t ba
             int m = 0;                                                                                         \
             for (int b = 0; b < n; b++)                                                                        \
                 if (gate_bit[b]) sbits[m++] = b;                                                               \
-            prog_small_##SUF(x, (int64_t)1 << n, kind, k, offs, sbits, u, kind == 2 ? perm : 0);               \
+            for (int64_t b = 0; b < batch; b++)                                                                \
+                prog_small_##SUF(x + (2 * b << n), (int64_t)1 << n, kind, k, offs, sbits, u, kind == 2 ? perm : 0); \
             return;                                                                                            \
         }                                                                                                      \
         /* tile layout: lanes are the LB lowest bits that are not gate bits (lane l's bit j at lane_bits[j]) */ \
@@ -519,16 +521,18 @@ int suanli_pair_sums(int is_double, const void *lam, const void *psi, int64_t ba
         }                                                                                                      \
         const int64_t n_tiles = (int64_t)1 << (n - k - LB);                                                    \
         for (int64_t t = 0; t < n_tiles; t++)                                                                  \
-            tile_##SUF(x, tile_base(t, sbits, nsb), offs, idx, contiguous, d, u, real, rows);                  \
+            for (int64_t b = 0; b < batch; b++)                                                                \
+                tile_##SUF(x + (2 * b << n), tile_base(t, sbits, nsb), offs, idx, contiguous, d, u, real, rows); \
     }
 
 DEFINE_PROGRAM(float, c64, 5)
 DEFINE_PROGRAM(double, c128, 4)
 
-int suanli_program(int is_double, void *x, int64_t batch, int n, int64_t n_ops, const int32_t *kinds,
-                   const int32_t *ks, const int32_t *bits, const int64_t *mats, const int64_t *perms) {
-    const int64_t n_amps = (int64_t)1 << n;
-    if (n < 0 || n > 40) return -2;
+/* mats_single: the state is complex128 but the op tensors are complex64 (each is widened once, before use). */
+int suanli_program(int is_double, int mats_single, void *x, int64_t batch, int n, int64_t n_ops,
+                   const int32_t *kinds, const int32_t *ks, const int32_t *bits, const int64_t *mats,
+                   const int64_t *perms) {
+    if (n < 0 || n > 40 || (mats_single && !is_double)) return -2;
     for (int64_t o = 0; o < n_ops; o++) {
         if (ks[o] < 1 || ks[o] > PROG_MAX_K || ks[o] > n || kinds[o] < 0 || kinds[o] > 2) return -2;
         if (kinds[o] == 2 && !perms[o]) return -2;
@@ -539,16 +543,22 @@ int suanli_program(int is_double, void *x, int64_t batch, int n, int64_t n_ops, 
                 if (bits[o * PROG_MAX_K + i] == b) return -2;
         }
     }
-    for (int64_t b = 0; b < batch; b++)
-        for (int64_t o = 0; o < n_ops; o++) {
-            const int32_t *ob = bits + o * PROG_MAX_K;
-            const int64_t *perm = (const int64_t *)(intptr_t)perms[o];
-            if (is_double)
-                prog_op_c128((double *)x + 2 * b * n_amps, n, kinds[o], ks[o], ob, (const double *)(intptr_t)mats[o],
-                             perm);
-            else
-                prog_op_c64((float *)x + 2 * b * n_amps, n, kinds[o], ks[o], ob, (const float *)(intptr_t)mats[o],
-                            perm);
+    double *wide = 0;
+    if (mats_single && !(wide = malloc(sizeof(double) * 2 << (2 * PROG_MAX_K)))) return -3;
+    for (int64_t o = 0; o < n_ops; o++) {
+        const int32_t *ob = bits + o * PROG_MAX_K;
+        const int64_t *perm = (const int64_t *)(intptr_t)perms[o];
+        const void *u = (const void *)(intptr_t)mats[o];
+        if (mats_single) {
+            int64_t entries = kinds[o] == 0 ? (int64_t)1 << (2 * ks[o]) : (int64_t)1 << ks[o];
+            for (int64_t e = 0; e < 2 * entries; e++) wide[e] = ((const float *)u)[e];
+            u = wide;
         }
+        if (is_double)
+            prog_op_c128((double *)x, batch, n, kinds[o], ks[o], ob, (const double *)u, perm);
+        else
+            prog_op_c64((float *)x, batch, n, kinds[o], ks[o], ob, (const float *)u, perm);
+    }
+    free(wide);
     return 0;
 }

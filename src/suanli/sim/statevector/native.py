@@ -130,7 +130,7 @@ def _build() -> ctypes.CDLL:
     dll.suanli_dense.restype = c_int
     dll.suanli_pair_sums.argtypes = [c_int, p, p, i64, i64, p, c_int, p, c_int]
     dll.suanli_pair_sums.restype = c_int
-    dll.suanli_program.argtypes = [c_int, p, i64, c_int, i64, p, p, p, p, p]
+    dll.suanli_program.argtypes = [c_int, c_int, p, i64, c_int, i64, p, p, p, p, p]
     dll.suanli_program.restype = c_int
     return dll
 
@@ -311,11 +311,24 @@ def pair_sums(lam: torch.Tensor, psi: torch.Tensor, n: int, axes: list[int]) -> 
 class Program:
     """A list of gates packed for the compiled whole-program kernel (see :func:`run_program`)."""
 
-    __slots__ = ("bits", "count", "dtype", "keep", "kinds", "ks", "mats", "num_qubits", "perms")
+    __slots__ = ("bits", "count", "dtype", "keep", "kinds", "ks", "mats", "mats_single", "num_qubits", "perms")
 
-    def __init__(self, n: int, dtype: torch.dtype, ops: Sequence[tuple[str, Sequence[int], torch.Tensor, Any]]):
+    def __init__(
+        self,
+        n: int,
+        dtype: torch.dtype,
+        ops: Sequence[tuple[str, Sequence[int], torch.Tensor, Any]],
+        *,
+        mats_dtype: torch.dtype | None = None,
+    ):
+        """``mats_dtype``: the precision of the op tensors (converted to it where they differ); the state's by
+        default. complex64 tensors on a complex128 state are widened by the kernel, not here."""
         if dtype not in _LANES_BITS:
             raise ValueError("a program runs on complex64 or complex128 states")
+        mats_dtype = mats_dtype or dtype
+        if mats_dtype != dtype and (mats_dtype, dtype) != (torch.complex64, torch.complex128):
+            raise ValueError("a program's tensors have the state's precision, or complex64 for a complex128 state")
+        self.mats_single = int(mats_dtype != dtype)
         self.num_qubits, self.dtype, self.count = n, dtype, len(ops)
         widest = min(PROGRAM_MAX_K, n)
         kinds: list[int] = []
@@ -331,8 +344,8 @@ class Program:
                 raise ValueError(f"a program takes gates of 1..{widest} qubits, got {k}")
             if t.numel() != (1 << (2 * k) if kind == "matrix" else 1 << k):
                 raise ValueError(f"a {kind} op on {k} qubit(s) has a tensor of shape {tuple(t.shape)}")
-            if t.dtype != dtype or t.requires_grad or not t.is_contiguous() or t.is_conj() or t.is_neg():
-                t = _as_kernel_operand(t, dtype)
+            if t.dtype != mats_dtype or t.requires_grad or not t.is_contiguous() or t.is_conj() or t.is_neg():
+                t = _as_kernel_operand(t, mats_dtype)
             keep.append(t)
             kinds.append(code[kind])
             ks.append(k)
@@ -363,6 +376,7 @@ class Program:
             raise ValueError(f"a program for {n} qubits in {self.dtype} needs a contiguous CPU tensor (B, {1 << n})")
         status = dll.suanli_program(
             int(data.dtype == torch.complex128),
+            self.mats_single,
             data.data_ptr(),
             data.shape[0],
             n,
