@@ -32,7 +32,9 @@ from .engine import (
     forced_kernels,
     fuse_ops,
     fusion_width,
+    host_buildable,
     in_place_max_k,
+    ops_to_device,
     resolve_device,
     resolve_dtype,
     run_ops,
@@ -54,7 +56,9 @@ def _prepare(
     if not isinstance(circuit, Circuit):
         raise SuanliError(f"expected a suanli.Circuit, got {type(circuit).__name__}")
     width = fusion_width(fusion, circuit.num_qubits, dev)
-    compiled = compile_circuit(circuit, params, dtype=dt, device=dev)
+    # a constant circuit bound for a GPU builds and fuses its matrices on the host (see ops_to_device)
+    build = torch.device("cpu") if dev.type == "cuda" and host_buildable(circuit, params) else dev
+    compiled = compile_circuit(circuit, params, dtype=dt, device=dev, matrix_device=build)
     compiled.fusion = width
     return compiled, dev, dt
 
@@ -133,8 +137,9 @@ def _small_path(compiled: Compiled, ops: list[Op], grad: bool) -> bool:
         return False
     if forced_kernels():
         return False  # a forced kernel path is taken as asked
-    # matrices are built on the compiled device; requires_grad covers every tensor that needs a gradient
-    return compiled.device.type == "cpu" and not compiled.requires_grad and all(op.tensor is not None for op in ops)
+    # requires_grad covers every tensor that needs a gradient; on a GPU the matrices of a constant circuit are
+    # built on the host (see _prepare), where the small state is simulated and then copied over in one go
+    return not compiled.requires_grad and all(op.tensor is not None and op.tensor.device.type == "cpu" for op in ops)
 
 
 def _kernel_plan(compiled: Compiled, ops: list[Op], grad: bool) -> tuple[str, list[Op], int]:
@@ -144,8 +149,9 @@ def _kernel_plan(compiled: Compiled, ops: list[Op], grad: bool) -> tuple[str, li
     kernels = choose_kernels(compiled.device, grad)
     limit = in_place_max_k(kernels)
     if not limit:
-        return kernels, fuse_ops(ops, compiled.fusion), 2
-    fused = fuse_ops(ops, min(compiled.fusion, limit))
+        return kernels, ops_to_device(fuse_ops(ops, compiled.fusion), compiled.device), 2
+    fused = ops_to_device(fuse_ops(ops, min(compiled.fusion, limit)), compiled.device,
+                          dense_monomials=kernels == "triton")
     return kernels, fused, 1 if all(len(op.qubits) <= limit for op in fused) else 2
 
 

@@ -28,7 +28,9 @@ __all__ = [
     "forced_kernels",
     "fuse_ops",
     "fusion_width",
+    "host_buildable",
     "in_place_max_k",
+    "ops_to_device",
     "resolve_device",
     "resolve_dtype",
     "run_ops",
@@ -126,8 +128,13 @@ def compile_circuit(
     *,
     dtype: torch.dtype = torch.complex64,
     device: torch.device | None = None,
+    matrix_device: torch.device | None = None,
 ) -> Compiled:
     """Bind parameters, unroll custom gates and build the matrices.
+
+    ``device`` is where the run happens; ``matrix_device`` where the gate matrices are built (default: the
+    same). Constant circuits bound for a GPU build their matrices on the host, where fusion multiplies them;
+    :func:`ops_to_device` then moves the fused blocks in one transfer.
 
     Raises:
         ParameterError: missing/unknown parameters or inconsistent batch sizes.
@@ -136,6 +143,7 @@ def compile_circuit(
     if not isinstance(circuit, Circuit):
         raise SuanliError(f"expected a suanli.Circuit, got {type(circuit).__name__}")
     device = device if device is not None else torch.device("cpu")
+    run_device, device = device, matrix_device if matrix_device is not None else device
     bindings = check_bindings(frozenset(circuit.parameters), params or {}, partial=False)
     ops: list[Op] = []
     batch: list[int | None] = [None]
@@ -221,7 +229,63 @@ def compile_circuit(
         _build_matrices(name, items, dtype, device)
     for (name, _), titems in tensor_pending.items():
         _build_tensor_matrices(name, titems, dtype, device)
-    return Compiled(ops, circuit.num_qubits, circuit.num_clbits, batch[0], grad[0], dtype, device)
+    return Compiled(ops, circuit.num_qubits, circuit.num_clbits, batch[0], grad[0], dtype, run_device)
+
+
+def host_buildable(circuit: Circuit, params: Mapping[Any, Any] | None) -> bool:
+    """Whether every gate matrix of ``circuit`` is a constant (no tensor parameters in the circuit or the
+    bindings), so that it can be built and fused on the host whatever the run device."""
+    if params and any(isinstance(v, torch.Tensor) for v in params.values()):
+        return False
+    return _constant_instructions(circuit)
+
+
+def _constant_instructions(instructions: Any) -> bool:
+    for inst in instructions:
+        if any(isinstance(p, torch.Tensor) for p in inst.params):
+            return False
+        if inst.definition is not None and not _constant_instructions(inst.definition.body):
+            return False
+    return True
+
+
+def ops_to_device(
+    ops: list[Op], device: torch.device, *, dense_monomials: bool = False, force: bool = False
+) -> list[Op]:
+    """``ops`` with every tensor on ``device``, moved in one transfer per dtype (a copy per gate would wait for
+    the device each time); ops already there are kept. ``dense_monomials`` turns monomial blocks into dense
+    matrices first (the GPU kernels have no permutation pass). ``force`` packs and copies even within one device
+    (for tests of the packing)."""
+    out = list(ops)
+    moving: list[int] = []
+    for i, op in enumerate(out):
+        t = op.tensor
+        if t is None or (t.device == device and not force):
+            continue
+        if op.kind == "monomial" and dense_monomials:
+            assert op.perm is not None
+            d = t.shape[-1]
+            dense = torch.zeros(d, d, dtype=t.dtype)
+            dense[torch.arange(d), op.perm.cpu()] = t.cpu()
+            out[i] = op = Op("matrix", op.qubits, dense, op.clbit, op.condition, op.name)
+        moving.append(i)
+    if not moving:
+        return out
+    groups: dict[torch.dtype, list[int]] = {}
+    for i in moving:
+        groups.setdefault(out[i].tensor.dtype, []).append(i)  # type: ignore[union-attr]
+    for members in groups.values():
+        flat = torch.cat([out[i].tensor.reshape(-1) for i in members]).to(device)  # type: ignore[union-attr]
+        start = 0
+        for i in members:
+            op = out[i]
+            t = op.tensor
+            assert t is not None
+            view = flat[start : start + t.numel()].view(t.shape)
+            start += t.numel()
+            perm = op.perm.to(device) if op.perm is not None else None
+            out[i] = Op(op.kind, op.qubits, view, op.clbit, op.condition, op.name, perm)
+    return out
 
 
 def _build_tensor_matrices(

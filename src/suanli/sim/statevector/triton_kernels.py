@@ -127,6 +127,21 @@ def _bit_positions(n: int, axes: list[int]) -> list[int]:
     return [n - 1 - p for p in axes]
 
 
+@lru_cache(maxsize=4096)
+def _dense_tables(n: int, axes: tuple[int, ...], device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """The dense kernel's group offsets and sorted bit positions for ``axes``, kept on ``device`` (a table
+    copied to the GPU per gate would make every launch wait for the copy)."""
+    bits = _bit_positions(n, list(axes))
+    offs = torch.from_numpy(bit_offsets(bits)).to(device)
+    return offs, torch.tensor(sorted(bits), dtype=torch.int32).to(device)
+
+
+@lru_cache(maxsize=4096)
+def _diag_table(n: int, axes: tuple[int, ...], device: torch.device) -> torch.Tensor:
+    """The diagonal kernel's bit positions for ``axes`` (gate order), kept on ``device``."""
+    return torch.tensor(_bit_positions(n, list(axes)), dtype=torch.int32).to(device)
+
+
 def apply_matrix_triton(data: torch.Tensor, n: int, u: torch.Tensor, axes: list[int]) -> None:
     """In place: apply the k-qubit matrix ``u`` ((d, d) or (B, d, d)) to physical ``axes`` (gate order) of
     ``data`` (shape (B, 2**n), contiguous)."""
@@ -137,10 +152,8 @@ def apply_matrix_triton(data: torch.Tensor, n: int, u: torch.Tensor, axes: list[
     if k > MAX_K:
         raise ValueError(f"the Triton dense kernel takes at most {MAX_K} qubits, got {k}")
     d = 1 << k
-    bits = _bit_positions(n, axes)
     dev = data.device
-    offs = torch.from_numpy(bit_offsets(bits))
-    sorted_bits = torch.tensor(sorted(bits), dtype=torch.int32)
+    offs, sorted_bits = _dense_tables(n, tuple(axes), dev)
     batch = data.shape[0]
     real = torch.view_as_real(data)  # (B, 2**n, 2)
     u = u.to(device=dev, dtype=data.dtype)
@@ -152,8 +165,8 @@ def apply_matrix_triton(data: torch.Tensor, n: int, u: torch.Tensor, axes: list[
     dense_kernel[grid](
         real,
         ureal,
-        offs.to(dev),
-        sorted_bits.to(dev),
+        offs,
+        sorted_bits,
         n_groups,
         2 << n,
         2 * d * d if batched else 0,
@@ -170,7 +183,7 @@ def apply_diagonal_triton(data: torch.Tensor, n: int, diag: torch.Tensor, axes: 
     triton, _, diag_kernel = mod
     k = len(axes)
     dev = data.device
-    pos = torch.tensor(_bit_positions(n, axes), dtype=torch.int32, device=dev)
+    pos = _diag_table(n, tuple(axes), dev)
     batch = data.shape[0]
     real = torch.view_as_real(data)
     dg = diag.to(device=dev, dtype=data.dtype).contiguous()
