@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 
 from ..errors import ObservableError
@@ -72,6 +73,8 @@ def apply_observables(
     """
     b = psi.shape[0]
     n = num_qubits
+    if _compiled_sum(psi):
+        return _apply_compiled(psi, n, observables, weights, out)
     if out is None:
         out = torch.zeros_like(psi)
     else:
@@ -108,4 +111,48 @@ def apply_observables(
         assert diag is not None
         out.view(b, *([2] * n)).addcmul_(diag, phi)
         del phi
+    return out
+
+
+def _compiled_sum(psi: torch.Tensor) -> bool:
+    """Whether the compiled CPU kernel applies the Pauli terms (CPU states without autograd)."""
+    from ..sim.statevector.engine import forced_kernels
+    from ..sim.statevector.native import native_available
+
+    return (psi.device.type == "cpu" and not psi.requires_grad and forced_kernels() != "torch"
+            and native_available())
+
+
+def _apply_compiled(
+    psi: torch.Tensor,
+    n: int,
+    observables: Sequence[PauliSum | Hermitian],
+    weights: torch.Tensor,
+    out: torch.Tensor | None,
+) -> torch.Tensor:
+    """:func:`apply_observables` with every Pauli term of every observable in one compiled pass (terms with the
+    same flip and sign masks merged); dense Hermitian observables are added afterwards with the torch kernels."""
+    from ..sim.statevector.native import pauli_apply
+
+    b = psi.shape[0]
+    w = weights.detach().to(torch.float64).cpu().numpy().reshape(b, -1)
+    coefs: dict[tuple[int, int], np.ndarray] = {}
+    for k, o in enumerate(observables):
+        if not isinstance(o, PauliSum):
+            continue
+        for t in o.terms:
+            x, z, phase = t.masks(n)
+            c = w[:, k] * (t.coeff * phase)
+            coefs[(x, z)] = coefs[(x, z)] + c if (x, z) in coefs else c
+    masks = list(coefs)
+    coef = np.stack([coefs[m] for m in masks], axis=1) if masks else np.zeros((b, 0), dtype=np.complex128)
+    if out is None:
+        out = torch.empty_like(psi)
+    pauli_apply(psi, n, masks, coef, out=out)
+    for k, o in enumerate(observables):
+        if isinstance(o, Hermitian):
+            sv = StateVector(n, batch=b, dtype=psi.dtype, device=psi.device, inplace=True, data=psi)
+            sv.apply_matrix(o.matrix.to(dtype=psi.dtype, device=psi.device), o.qubits)
+            out.add_(weights[:, k, None].to(psi.dtype) * sv.canonical())
+            del sv
     return out

@@ -41,6 +41,19 @@ class PauliTerm:
     def label(self) -> str:
         return "*".join(f"{p}{q}" for q, p in self.ops) or "I"
 
+    def masks(self, num_qubits: int) -> tuple[int, int, complex]:
+        """``(x, z, phase)`` with ``(P ψ)[y] = phase · (-1)^popcount(y & z) · ψ[y ^ x]`` on a big-endian
+        ``num_qubits``-qubit index (qubit q is bit ``num_qubits - 1 - q``); ``phase = (-i)^#Y``."""
+        x = z = n_y = 0
+        for q, p in self.ops:
+            bit = 1 << (num_qubits - 1 - q)
+            if p != "Z":
+                x |= bit
+            if p != "X":
+                z |= bit
+            n_y += p == "Y"
+        return x, z, (-1j) ** n_y
+
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<pauli>[IXYZ])(?P<q>\d+)|(?P<op>[-+*()])|(?P<bad>\S))"

@@ -60,7 +60,7 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
     typedef struct {                                                                                           \
         REAL re, im;                                                                                           \
     } cplx_##SUF;                                                                                              \
-    /* One tile row from scattered places: whole complex numbers (one 8- or 16-byte move each). */              \
+    /* One tile row from scattered places: whole complex numbers (one 8- or 16-byte move each). */             \
     NOVEC static void fetch_##SUF(cplx_##SUF *restrict row, const cplx_##SUF *restrict x,                      \
                                   const int64_t *restrict idx) {                                               \
         for (int l = 0; l < LANES_##SUF; l++) row[l] = x[idx[l]];                                              \
@@ -83,9 +83,9 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
             p[2 * l + 1] = m[l];                                                                               \
         }                                                                                                      \
     }                                                                                                          \
-    /* Write output row i of a tile back to its place (row: scratch for scattered rows). */                   \
+    /* Write output row i of a tile back to its place (row: scratch for scattered rows). */                    \
     static inline void emit_##SUF(REAL *restrict x, int64_t base, const int64_t *restrict offs,                \
-                                  const int64_t *restrict idx, int contiguous, int i, cplx_##SUF *row,          \
+                                  const int64_t *restrict idx, int contiguous, int i, cplx_##SUF *row,         \
                                   const VEC *yr, const VEC *yi) {                                              \
         if (contiguous) {                                                                                      \
             put_##SUF(x + 2 * (base + offs[i]), yr, yi);                                                       \
@@ -95,10 +95,10 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
         }                                                                                                      \
     }                                                                                                          \
     static inline void tile_##SUF(REAL *restrict x, int64_t base, const int64_t *restrict offs,                \
-                                  const int64_t *restrict idx, int contiguous, int d,                           \
-                                  const REAL *restrict u, int real, const int64_t *restrict perm) {             \
+                                  const int64_t *restrict idx, int contiguous, int d,                          \
+                                  const REAL *restrict u, int real, const int64_t *restrict perm) {            \
         VEC ar[MAX_D][2], ai[MAX_D][2];                                                                        \
-        cplx_##SUF row[LANES_##SUF] __attribute__((aligned(64)));                                             \
+        cplx_##SUF row[LANES_##SUF] __attribute__((aligned(64)));                                              \
         for (int j = 0; j < d; j++) {                                                                          \
             if (contiguous) {                                                                                  \
                 split_##SUF(x + 2 * (base + offs[j]), ar[j], ai[j]);                                           \
@@ -107,7 +107,7 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
                 split_##SUF((const REAL *)row, ar[j], ai[j]);                                                  \
             }                                                                                                  \
         }                                                                                                      \
-        if (perm) { /* monomial: row i is phase i times input row perm[i]; no matrix product */             \
+        if (perm) { /* monomial: row i is phase i times input row perm[i]; no matrix product */                \
             for (int i = 0; i < d; i++) {                                                                      \
                 int64_t q = perm[i];                                                                           \
                 REAL a = u[2 * i], b = u[2 * i + 1];                                                           \
@@ -121,8 +121,8 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
             return;                                                                                            \
         }                                                                                                      \
         int i0 = 0;                                                                                            \
-        if (!real && d >= 32) { /* 4 rows at a time: each input vector feeds 8 multiply-adds (measured: 10–15 %  \
-                                   faster for 5-qubit blocks, no gain below) */                                 \
+        if (!real && d >= 32) { /* 4 rows at a time: each input vector feeds 8 multiply-adds (measured: 10–15 % \
+                                   faster for 5-qubit blocks, no gain below) */                                \
             for (; i0 < d; i0 += 4) {                                                                          \
                 VEC yr[4][2], yi[4][2];                                                                        \
                 for (int r = 0; r < 4; r++)                                                                    \
@@ -131,32 +131,32 @@ typedef double vf64 __attribute__((vector_size(64))); /* 8 doubles */
                 for (int j = 0; j < d; j++) {                                                                  \
                     VEC xr0 = ar[j][0], xr1 = ar[j][1], xi0 = ai[j][0], xi1 = ai[j][1];                        \
                     for (int r = 0; r < 4; r++) {                                                              \
-                        REAL a = ur[2 * (r * d + j)], b = ur[2 * (r * d + j) + 1];                              \
-                        yr[r][0] += a * xr0; yr[r][1] += a * xr1; yr[r][0] -= b * xi0; yr[r][1] -= b * xi1;     \
-                        yi[r][0] += a * xi0; yi[r][1] += a * xi1; yi[r][0] += b * xr0; yi[r][1] += b * xr1;     \
+                        REAL a = ur[2 * (r * d + j)], b = ur[2 * (r * d + j) + 1];                             \
+                        yr[r][0] += a * xr0; yr[r][1] += a * xr1; yr[r][0] -= b * xi0; yr[r][1] -= b * xi1;    \
+                        yi[r][0] += a * xi0; yi[r][1] += a * xi1; yi[r][0] += b * xr0; yi[r][1] += b * xr1;    \
                     }                                                                                          \
                 }                                                                                              \
-                for (int r = 0; r < 4; r++) emit_##SUF(x, base, offs, idx, contiguous, i0 + r, row, yr[r], yi[r]);  \
+                for (int r = 0; r < 4; r++) emit_##SUF(x, base, offs, idx, contiguous, i0 + r, row, yr[r], yi[r]); \
             }                                                                                                  \
         }                                                                                                      \
         for (int i = i0; i < d; i += 2) {                                                                      \
             VEC r00 = {0}, r01 = {0}, m00 = {0}, m01 = {0}, r10 = {0}, r11 = {0}, m10 = {0}, m11 = {0};        \
             const REAL *restrict ua = u + 2 * i * d, *restrict ub = ua + 2 * d;                                \
-            if (real) { /* a real matrix (products of RY, H, CNOT, CZ, ...): half the multiply-adds */        \
+            if (real) { /* a real matrix (products of RY, H, CNOT, CZ, ...): half the multiply-adds */         \
                 for (int j = 0; j < d; j++) {                                                                  \
                     VEC xr0 = ar[j][0], xr1 = ar[j][1], xi0 = ai[j][0], xi1 = ai[j][1];                        \
                     REAL a0 = ua[2 * j], a1 = ub[2 * j];                                                       \
-                    r00 += a0 * xr0; r01 += a0 * xr1; m00 += a0 * xi0; m01 += a0 * xi1;                         \
-                    r10 += a1 * xr0; r11 += a1 * xr1; m10 += a1 * xi0; m11 += a1 * xi1;                         \
+                    r00 += a0 * xr0; r01 += a0 * xr1; m00 += a0 * xi0; m01 += a0 * xi1;                        \
+                    r10 += a1 * xr0; r11 += a1 * xr1; m10 += a1 * xi0; m11 += a1 * xi1;                        \
                 }                                                                                              \
             } else {                                                                                           \
                 for (int j = 0; j < d; j++) {                                                                  \
                     VEC xr0 = ar[j][0], xr1 = ar[j][1], xi0 = ai[j][0], xi1 = ai[j][1];                        \
-                    REAL a0 = ua[2 * j], b0 = ua[2 * j + 1], a1 = ub[2 * j], b1 = ub[2 * j + 1];                 \
-                    r00 += a0 * xr0; r01 += a0 * xr1; r00 -= b0 * xi0; r01 -= b0 * xi1;                         \
-                    m00 += a0 * xi0; m01 += a0 * xi1; m00 += b0 * xr0; m01 += b0 * xr1;                         \
-                    r10 += a1 * xr0; r11 += a1 * xr1; r10 -= b1 * xi0; r11 -= b1 * xi1;                         \
-                    m10 += a1 * xi0; m11 += a1 * xi1; m10 += b1 * xr0; m11 += b1 * xr1;                         \
+                    REAL a0 = ua[2 * j], b0 = ua[2 * j + 1], a1 = ub[2 * j], b1 = ub[2 * j + 1];               \
+                    r00 += a0 * xr0; r01 += a0 * xr1; r00 -= b0 * xi0; r01 -= b0 * xi1;                        \
+                    m00 += a0 * xi0; m01 += a0 * xi1; m00 += b0 * xr0; m01 += b0 * xr1;                        \
+                    r10 += a1 * xr0; r11 += a1 * xr1; r10 -= b1 * xi0; r11 -= b1 * xi1;                        \
+                    m10 += a1 * xi0; m11 += a1 * xi1; m10 += b1 * xr0; m11 += b1 * xr1;                        \
                 }                                                                                              \
             }                                                                                                  \
             VEC yr0[2] = {r00, r01}, yi0[2] = {m00, m01}, yr1[2] = {r10, r11}, yi1[2] = {m10, m11};            \
@@ -328,10 +328,15 @@ int suanli_dense(int is_double, void *x, int64_t batch, int64_t state_stride, in
 #define CHUNK 4096
 typedef struct {
     const void *lam, *psi;
-    int64_t n_amps; /* per state */
+    int64_t batch, n_amps; /* n_amps per state */
     const int64_t *bits;
     int nbits;
     double *out;
+    int64_t block_bits, blocks; /* low bits (p < block_bits) are summed block by block */
+    double *scratch;            /* (batch, blocks, nbits, 8) partial sums of the low bits */
+    const int *high;            /* the indices k of the high bits */
+    int n_high;
+    int64_t low_items;          /* batch * blocks, or 0 when no bit is low */
 } pairs_t;
 
 typedef int vi32 __attribute__((vector_size(64)));
@@ -339,8 +344,8 @@ typedef long long vi64 __attribute__((vector_size(64)));
 
 #define DEFINE_PAIRS(REAL, VEC, IVEC, SUF, SWAP)                                                               \
     enum { PER_##SUF = 64 / sizeof(REAL) }; /* reals per vector */                                             \
-    /* C[a][b] += x_a conj(y_ab), lane-wise: re = sum of x y over all lanes; im = odd - even lanes of x y~,     \
-       y~ = y with re/im swapped (va: the x y products, vb: the x y~ products, [2 a + b]) */                    \
+    /* C[a][b] += x_a conj(y_ab), lane-wise: re = sum of x y over all lanes; im = odd - even lanes of x y~,    \
+       y~ = y with re/im swapped (va: the x y products, vb: the x y~ products, [2 a + b]) */                   \
     static inline void flush_##SUF(double *acc, VEC *va, VEC *vb) {                                            \
         for (int c = 0; c < 4; c++) {                                                                          \
             for (int l = 0; l < PER_##SUF; l++) {                                                              \
@@ -351,7 +356,7 @@ typedef long long vi64 __attribute__((vector_size(64)));
             vb[c] = (VEC){0};                                                                                  \
         }                                                                                                      \
     }                                                                                                          \
-    static inline void mac4_##SUF(double *acc, int64_t *filled, VEC *va, VEC *vb, VEC x0, VEC x1, VEC y00,      \
+    static inline void mac4_##SUF(double *acc, int64_t *filled, VEC *va, VEC *vb, VEC x0, VEC x1, VEC y00,     \
                                   VEC y01, VEC y10, VEC y11) {                                                 \
         const IVEC swap = SWAP;                                                                                \
         VEC xs[4] = {x0, x0, x1, x1}, ys[4] = {y00, y01, y10, y11};                                            \
@@ -365,75 +370,122 @@ typedef long long vi64 __attribute__((vector_size(64)));
             *filled = 0;                                                                                       \
         }                                                                                                      \
     }                                                                                                          \
+    /* C[a][b] sums over one aligned range of n_amps amplitudes (partners 2^p apart, inside the range) */      \
+    static void pair_range_##SUF(const REAL *lam, const REAL *psi, int64_t n_amps, int64_t p, double *acc) {   \
+        enum { PER = PER_##SUF };                                                                              \
+        int64_t run = (int64_t)1 << p;                                                                         \
+        if (2 * run >= PER) {                                                                                  \
+            VEC va[4] = {{0}}, vb[4] = {{0}};                                                                  \
+            int64_t filled = 0;                                                                                \
+            for (int64_t base = 0; base < n_amps; base += 2 * run) {                                           \
+                for (int64_t r = 0; r < 2 * run; r += PER) {                                                   \
+                    const REAL *l0 = lam + 2 * base + r, *l1 = l0 + 2 * run;                                   \
+                    const REAL *p0 = psi + 2 * base + r, *p1 = p0 + 2 * run;                                   \
+                    VEC x0, x1, y0, y1;                                                                        \
+                    __builtin_memcpy(&x0, l0, 64);                                                             \
+                    __builtin_memcpy(&x1, l1, 64);                                                             \
+                    __builtin_memcpy(&y0, p0, 64);                                                             \
+                    __builtin_memcpy(&y1, p1, 64);                                                             \
+                    mac4_##SUF(acc, &filled, va, vb, x0, x1, y0, y1, y0, y1);                                  \
+                }                                                                                              \
+            }                                                                                                  \
+            flush_##SUF(acc, va, vb);                                                                          \
+        } else if (2 * n_amps < PER) { /* a state shorter than one vector */                                   \
+            for (int64_t base = 0; base < n_amps; base += 2 * run) {                                           \
+                for (int64_t r = 0; r < run; r++) {                                                            \
+                    int64_t i[2] = {base + r, base + r + run};                                                 \
+                    for (int a = 0; a < 2; a++)                                                                \
+                        for (int b = 0; b < 2; b++) {                                                          \
+                            double lr = lam[2 * i[a]], li = lam[2 * i[a] + 1];                                 \
+                            double pr = psi[2 * i[b]], pim = psi[2 * i[b] + 1];                                \
+                            acc[2 * (2 * a + b)] += lr * pr + li * pim;                                        \
+                            acc[2 * (2 * a + b) + 1] += li * pr - lr * pim;                                    \
+                        }                                                                                      \
+                }                                                                                              \
+            }                                                                                                  \
+        } else { /* partners inside one vector: shuffle psi, mask lam by the lane's bit p */                   \
+            IVEC partner;                                                                                      \
+            VEC m0, m1;                                                                                        \
+            for (int l = 0; l < PER; l++) {                                                                    \
+                int e = l / 2;                                                                                 \
+                partner[l] = 2 * (e ^ (int)run) + (l & 1);                                                     \
+                m0[l] = (e & run) ? 0 : 1;                                                                     \
+                m1[l] = 1 - m0[l];                                                                             \
+            }                                                                                                  \
+            VEC va[4] = {{0}}, vb[4] = {{0}};                                                                  \
+            int64_t filled = 0;                                                                                \
+            for (int64_t r = 0; r < 2 * n_amps; r += PER) {                                                    \
+                VEC x, y;                                                                                      \
+                __builtin_memcpy(&x, lam + r, 64);                                                             \
+                __builtin_memcpy(&y, psi + r, 64);                                                             \
+                VEC yp = __builtin_shuffle(y, partner);                                                        \
+                mac4_##SUF(acc, &filled, va, vb, x * m0, x * m1, y, yp, yp, y);                                \
+            }                                                                                                  \
+            flush_##SUF(acc, va, vb);                                                                          \
+        }                                                                                                      \
+    }                                                                                                          \
+    /* items: [0, batch * blocks) are (state, block) pairs, each summing every low bit (p < block_bits) over   \
+       one block that stays in cache; then (state, high bit) pairs, each a pass over the whole state */        \
     static void pairs_##SUF(const void *arg, int64_t begin, int64_t end) {                                     \
         const pairs_t *j = (const pairs_t *)arg;                                                               \
-        enum { PER = PER_##SUF };                                                                              \
+        const int64_t low_items = j->low_items;                                                                \
         for (int64_t w = begin; w < end; w++) {                                                                \
-            int64_t s = w / j->nbits, k = w - s * j->nbits;                                                    \
-            int64_t p = j->bits[k], run = (int64_t)1 << p;                                                     \
-            const REAL *lam = (const REAL *)j->lam + 2 * s * j->n_amps;                                        \
-            const REAL *psi = (const REAL *)j->psi + 2 * s * j->n_amps;                                        \
-            double acc[8] = {0};                                                                               \
-            if (2 * run >= PER) {                                                                              \
-                VEC va[4] = {{0}}, vb[4] = {{0}};                                                              \
-                int64_t filled = 0;                                                                            \
-                for (int64_t base = 0; base < j->n_amps; base += 2 * run) {                                    \
-                    for (int64_t r = 0; r < 2 * run; r += PER) {                                               \
-                        const REAL *l0 = lam + 2 * base + r, *l1 = l0 + 2 * run;                               \
-                        const REAL *p0 = psi + 2 * base + r, *p1 = p0 + 2 * run;                               \
-                        VEC x0, x1, y0, y1;                                                                    \
-                        __builtin_memcpy(&x0, l0, 64);                                                         \
-                        __builtin_memcpy(&x1, l1, 64);                                                         \
-                        __builtin_memcpy(&y0, p0, 64);                                                         \
-                        __builtin_memcpy(&y1, p1, 64);                                                         \
-                        mac4_##SUF(acc, &filled, va, vb, x0, x1, y0, y1, y0, y1);                              \
-                    }                                                                                          \
+            if (w < low_items) {                                                                               \
+                int64_t s = w / j->blocks, blk = w - s * j->blocks, len = j->n_amps / j->blocks;               \
+                const REAL *lam = (const REAL *)j->lam + 2 * (s * j->n_amps + blk * len);                      \
+                const REAL *psi = (const REAL *)j->psi + 2 * (s * j->n_amps + blk * len);                      \
+                for (int k = 0; k < j->nbits; k++) {                                                           \
+                    if (j->bits[k] >= j->block_bits) continue;                                                 \
+                    double *acc = j->scratch + ((s * j->blocks + blk) * j->nbits + k) * 8;                     \
+                    for (int c = 0; c < 8; c++) acc[c] = 0;                                                    \
+                    pair_range_##SUF(lam, psi, len, j->bits[k], acc);                                          \
                 }                                                                                              \
-                flush_##SUF(acc, va, vb);                                                                      \
-            } else if (2 * j->n_amps < PER) { /* a state shorter than one vector */                          \
-                for (int64_t base = 0; base < j->n_amps; base += 2 * run) {                                    \
-                    for (int64_t r = 0; r < run; r++) {                                                        \
-                        int64_t i[2] = {base + r, base + r + run};                                             \
-                        for (int a = 0; a < 2; a++)                                                            \
-                            for (int b = 0; b < 2; b++) {                                                      \
-                                double lr = lam[2 * i[a]], li = lam[2 * i[a] + 1];                             \
-                                double pr = psi[2 * i[b]], pim = psi[2 * i[b] + 1];                            \
-                                acc[2 * (2 * a + b)] += lr * pr + li * pim;                                    \
-                                acc[2 * (2 * a + b) + 1] += li * pr - lr * pim;                                \
-                            }                                                                                  \
-                    }                                                                                          \
-                }                                                                                              \
-            } else { /* partners inside one vector: shuffle psi, mask lam by the lane's bit p */               \
-                IVEC partner;                                                                                  \
-                VEC m0, m1;                                                                                    \
-                for (int l = 0; l < PER; l++) {                                                                \
-                    int e = l / 2;                                                                             \
-                    partner[l] = 2 * (e ^ (int)run) + (l & 1);                                                 \
-                    m0[l] = (e & run) ? 0 : 1;                                                                 \
-                    m1[l] = 1 - m0[l];                                                                         \
-                }                                                                                              \
-                VEC va[4] = {{0}}, vb[4] = {{0}};                                                              \
-                int64_t filled = 0;                                                                            \
-                for (int64_t r = 0; r < 2 * j->n_amps; r += PER) {                                             \
-                    VEC x, y;                                                                                  \
-                    __builtin_memcpy(&x, lam + r, 64);                                                         \
-                    __builtin_memcpy(&y, psi + r, 64);                                                         \
-                    VEC yp = __builtin_shuffle(y, partner);                                                    \
-                    mac4_##SUF(acc, &filled, va, vb, x * m0, x * m1, y, yp, yp, y);                            \
-                }                                                                                              \
-                flush_##SUF(acc, va, vb);                                                                      \
+            } else {                                                                                           \
+                int64_t v = w - low_items, s = v / j->n_high, k = j->high[v - s * j->n_high];                  \
+                const REAL *lam = (const REAL *)j->lam + 2 * s * j->n_amps;                                    \
+                const REAL *psi = (const REAL *)j->psi + 2 * s * j->n_amps;                                    \
+                double *acc = j->out + (s * j->nbits + k) * 8;                                                 \
+                for (int c = 0; c < 8; c++) acc[c] = 0;                                                        \
+                pair_range_##SUF(lam, psi, j->n_amps, j->bits[k], acc);                                        \
             }                                                                                                  \
-            for (int c = 0; c < 8; c++) j->out[(s * j->nbits + k) * 8 + c] = acc[c];                          \
         }                                                                                                      \
     }
 
 DEFINE_PAIRS(float, vf32, vi32, c64, ((vi32){1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14}))
 DEFINE_PAIRS(double, vf64, vi64, c128, ((vi64){1, 0, 3, 2, 5, 4, 7, 6}))
 
+/* The bits below PAIR_BLOCK_BITS (16 for complex64, 15 for complex128: 512 KiB of the two states) are summed
+ * over one block of the states at a time, all of them while the block is in cache, so that they cost one pass
+ * over memory together instead of one each; every higher bit is a pass of its own. */
 int suanli_pair_sums(int is_double, const void *lam, const void *psi, int64_t batch, int64_t n_amps,
                      const int64_t *bits, int nbits, double *out, int threads) {
-    pairs_t job = {lam, psi, n_amps, bits, nbits, out};
-    return parallel_for(is_double ? pairs_c128 : pairs_c64, &job, batch * nbits, threads);
+    int64_t block_bits = is_double ? 15 : 16;
+    int64_t blocks = 1;
+    while ((blocks << block_bits) < n_amps) blocks <<= 1;
+    if (blocks == 1) block_bits = 0; /* the whole state fits: one pass per bit, split over states and bits */
+    int high[64], n_high = 0, n_low = 0;
+    for (int k = 0; k < nbits; k++) {
+        if (bits[k] < 0 || ((int64_t)1 << bits[k]) >= n_amps || nbits > 64) return -2;
+        if (bits[k] >= block_bits) high[n_high++] = k;
+        else n_low++;
+    }
+    double *scratch = 0;
+    if (n_low && !(scratch = calloc((size_t)(batch * blocks * nbits * 8), sizeof(double)))) return -3;
+    pairs_t job = {lam, psi, batch, n_amps, bits, nbits, out, block_bits, blocks, scratch, high, n_high,
+                   n_low ? batch * blocks : 0};
+    int status = parallel_for(is_double ? pairs_c128 : pairs_c64, &job, job.low_items + batch * n_high, threads);
+    if (n_low) {
+        for (int64_t s = 0; s < batch; s++)
+            for (int k = 0; k < nbits; k++) {
+                if (bits[k] >= block_bits) continue;
+                double *acc = out + (s * nbits + k) * 8;
+                for (int c = 0; c < 8; c++) acc[c] = 0;
+                for (int64_t blk = 0; blk < blocks; blk++)
+                    for (int c = 0; c < 8; c++) acc[c] += scratch[((s * blocks + blk) * nbits + k) * 8 + c];
+            }
+        free(scratch);
+    }
+    return status;
 }
 
 /* A whole gate program on small states in one call (no per-gate call from the host): for states of a few
@@ -477,8 +529,8 @@ int suanli_pair_sums(int is_double, const void *lam, const void *psi, int64_t ba
     static void prog_op_##SUF(REAL *restrict x, int64_t batch, int n, int kind, int k, const int32_t *bits,    \
                               const REAL *restrict u, const int64_t *restrict perm) {                          \
         static const int64_t identity[1 << PROG_MAX_K] = {                                                     \
-            0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,             \
-            22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43,             \
+            0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,            \
+            22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43,            \
             44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};                   \
         const int d = 1 << k;                                                                                  \
         int64_t offs[1 << PROG_MAX_K], sbits[PROG_MAX_K + LB];                                                 \
@@ -488,7 +540,7 @@ int suanli_pair_sums(int is_double, const void *lam, const void *psi, int64_t ba
             for (int j = 0; j < k; j++) offs[i] |= (int64_t)((i >> (k - 1 - j)) & 1) << bits[j];               \
         }                                                                                                      \
         for (int j = 0; j < k; j++) gate_bit[bits[j]] = 1;                                                     \
-        if (n < k + LB) { /* no room for a tile: the plain loop */                                           \
+        if (n < k + LB) { /* no room for a tile: the plain loop */                                             \
             int m = 0;                                                                                         \
             for (int b = 0; b < n; b++)                                                                        \
                 if (gate_bit[b]) sbits[m++] = b;                                                               \
@@ -501,7 +553,7 @@ int suanli_pair_sums(int is_double, const void *lam, const void *psi, int64_t ba
         for (int b = 0; m < LB; b++)                                                                           \
             if (!gate_bit[b]) lane_bits[m++] = b;                                                              \
         int64_t idx[(1 << PROG_MAX_K) << LB], lanes[1 << LB] = {0};                                            \
-        for (int j = 0; j < LB; j++) /* lane l's bit j sits at lane_bits[j] */                                \
+        for (int j = 0; j < LB; j++) /* lane l's bit j sits at lane_bits[j] */                                 \
             for (int l = 0; l < (1 << j); l++) lanes[l | (1 << j)] = lanes[l] | ((int64_t)1 << lane_bits[j]);  \
         for (int i = 0; i < d; i++)                                                                            \
             for (int l = 0; l < (1 << LB); l++) idx[i * (1 << LB) + l] = offs[i] + lanes[l];                   \
@@ -561,4 +613,124 @@ int suanli_program(int is_double, int mats_single, void *x, int64_t batch, int n
     }
     free(wide);
     return 0;
+}
+
+/* A Pauli sum applied to states: out[s][y] = sum_t coef[s][t] (-1)^popcount(y & zmask[t]) psi[s][y ^ xmask[t]]
+ * (coef: interleaved complex in double precision, the term's weight with its factor (-i)^#Y folded in). The
+ * output is written block by block (PAULI_CHUNK amplitudes): every term adds its contribution to the block while
+ * it stays in cache, so the output is written once and the input is read once per term from the same region
+ * shifted by the term's high flip bits. Signs inside a block come from a per-term table of +-1 (one entry per
+ * real, so that a vector of interleaved complex numbers takes them directly); the block's own sign is the
+ * parity of its base under the mask. Terms whose flip mask spares the bits inside one vector take the vector
+ * loop; the rest take a scalar loop. */
+#define PAULI_CHUNK 2048
+typedef struct {
+    const void *psi;
+    void *out;
+    int64_t batch, n_amps, chunk;
+    int64_t n_terms;
+    const int64_t *xm, *zm;
+    const double *coef;
+    const void *signs; /* (n_terms, 2 * chunk) reals */
+    double *dots;      /* null: write out; else (batch, blocks) complex sums of conj(psi) (H psi), out unused */
+} pauli_t;
+
+#define DEFINE_PAULI(REAL, VEC, IVEC, SUF, SWAP, ALT)                                                        \
+    static void pauli_##SUF(const void *arg, int64_t begin, int64_t end) {                                     \
+        const pauli_t *j = (const pauli_t *)arg;                                                               \
+        enum { PER = 64 / sizeof(REAL) }; /* reals per vector */                                               \
+        const int64_t chunk = j->chunk, blocks = j->n_amps / chunk;                                            \
+        const IVEC swap = SWAP;                                                                                \
+        const VEC alt = ALT; /* (-1, +1, -1, +1, ...): i * (a + ib) = -b + ia after the swap */               \
+        for (int64_t w = begin; w < end; w++) {                                                                \
+            int64_t s = w / blocks, base = (w - s * blocks) * chunk;                                           \
+            const REAL *psi = (const REAL *)j->psi + 2 * s * j->n_amps;                                        \
+            REAL tmp[2 * PAULI_CHUNK] __attribute__((aligned(64)));                                            \
+            REAL *out = j->dots ? tmp : (REAL *)j->out + 2 * (s * j->n_amps + base);                           \
+            for (int64_t e = 0; e < 2 * chunk; e++) out[e] = 0;                                               \
+            for (int64_t t = 0; t < j->n_terms; t++) {                                                         \
+                const double *c = j->coef + 2 * (s * j->n_terms + t);                                          \
+                int64_t lo_x = j->xm[t] & (chunk - 1), hi_x = j->xm[t] & ~(chunk - 1);                         \
+                REAL sign = __builtin_parityll((unsigned long long)(base & j->zm[t])) ? -1 : 1;                \
+                REAL cr = (REAL)c[0] * sign, ci = (REAL)c[1] * sign;                                           \
+                if (cr == 0 && ci == 0) continue;                                                              \
+                const REAL *src = psi + 2 * (base ^ hi_x);                                                     \
+                const REAL *sg = (const REAL *)j->signs + 2 * t * chunk;                                       \
+                if (2 * chunk >= PER && (2 * lo_x) % PER == 0) {                                               \
+                    VEC vcr = cr + (VEC){0}, vci = ci * alt;                                                   \
+                    for (int64_t e = 0; e < 2 * chunk; e += PER) {                                             \
+                        VEC v, g, o;                                                                           \
+                        __builtin_memcpy(&v, src + (e ^ (2 * lo_x)), 64);                                      \
+                        __builtin_memcpy(&g, sg + e, 64);                                                      \
+                        __builtin_memcpy(&o, out + e, 64);                                                     \
+                        v *= g;                                                                                \
+                        o += vcr * v + vci * __builtin_shuffle(v, swap);                                       \
+                        __builtin_memcpy(out + e, &o, 64);                                                     \
+                    }                                                                                          \
+                } else {                                                                                       \
+                    for (int64_t y = 0; y < chunk; y++) {                                                      \
+                        int64_t q = y ^ lo_x;                                                                  \
+                        REAL g = sg[2 * y], vr = src[2 * q] * g, vi = src[2 * q + 1] * g;                      \
+                        out[2 * y] += cr * vr - ci * vi;                                                       \
+                        out[2 * y + 1] += cr * vi + ci * vr;                                                   \
+                    }                                                                                          \
+                }                                                                                              \
+            }                                                                                                  \
+            if (j->dots) { /* sum of conj(psi[y]) out[y] over the block, in double */                         \
+                const REAL *p0 = psi + 2 * base;                                                               \
+                double re = 0, im = 0;                                                                         \
+                for (int64_t y = 0; y < chunk; y++) {                                                          \
+                    re += (double)p0[2 * y] * out[2 * y] + (double)p0[2 * y + 1] * out[2 * y + 1];             \
+                    im += (double)p0[2 * y] * out[2 * y + 1] - (double)p0[2 * y + 1] * out[2 * y];             \
+                }                                                                                              \
+                j->dots[2 * w] = re;                                                                           \
+                j->dots[2 * w + 1] = im;                                                                       \
+            }                                                                                                  \
+        }                                                                                                      \
+    }
+
+DEFINE_PAULI(float, vf32, vi32, c64, ((vi32){1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14}),
+             ((vf32){-1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1}))
+DEFINE_PAULI(double, vf64, vi64, c128, ((vi64){1, 0, 3, 2, 5, 4, 7, 6}), ((vf64){-1, 1, -1, 1, -1, 1, -1, 1}))
+
+/* out null: instead of writing H psi, dots[s] = <psi_s|H|psi_s> (complex, double precision). */
+int suanli_pauli_apply(int is_double, const void *psi, void *out, int64_t batch, int64_t n_amps, int64_t n_terms,
+                       const int64_t *xm, const int64_t *zm, const double *coef, double *dots, int threads) {
+    int64_t chunk = n_amps < PAULI_CHUNK ? n_amps : PAULI_CHUNK;
+    for (int64_t t = 0; t < n_terms; t++)
+        if (xm[t] < 0 || xm[t] >= n_amps || zm[t] < 0 || zm[t] >= n_amps) return -2;
+    size_t real = is_double ? sizeof(double) : sizeof(float);
+    void *signs = malloc(real * (size_t)(2 * chunk * (n_terms ? n_terms : 1)));
+    if (!signs) return -3;
+    for (int64_t t = 0; t < n_terms; t++)
+        for (int64_t y = 0; y < chunk; y++) {
+            double g = __builtin_parityll((unsigned long long)(y & zm[t])) ? -1.0 : 1.0;
+            if (is_double) {
+                ((double *)signs)[2 * (t * chunk + y)] = g;
+                ((double *)signs)[2 * (t * chunk + y) + 1] = g;
+            } else {
+                ((float *)signs)[2 * (t * chunk + y)] = (float)g;
+                ((float *)signs)[2 * (t * chunk + y) + 1] = (float)g;
+            }
+        }
+    int64_t blocks = n_amps / chunk;
+    double *partial = 0;
+    if (!out && !(partial = calloc((size_t)(2 * batch * blocks), sizeof(double)))) {
+        free(signs);
+        return -3;
+    }
+    pauli_t job = {psi, out, batch, n_amps, chunk, n_terms, xm, zm, coef, signs, partial};
+    int status = parallel_for(is_double ? pauli_c128 : pauli_c64, &job, batch * blocks, threads);
+    if (partial) {
+        for (int64_t b = 0; b < batch; b++) {
+            dots[2 * b] = dots[2 * b + 1] = 0;
+            for (int64_t k = 0; k < blocks; k++) {
+                dots[2 * b] += partial[2 * (b * blocks + k)];
+                dots[2 * b + 1] += partial[2 * (b * blocks + k) + 1];
+            }
+        }
+        free(partial);
+    }
+    free(signs);
+    return status;
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
 import torch
 
 from ...observables.pauli import Hermitian, PauliSum
@@ -25,10 +26,33 @@ def _grouped(num_qubits: int, axes: list[int]) -> tuple[list[int], list[int]]:
     return shape, where
 
 
+def _compiled(psi: torch.Tensor) -> bool:
+    """Whether the compiled CPU kernels take a Pauli sum on ``psi`` (CPU, no autograd, not forced off)."""
+    from .engine import forced_kernels
+    from .native import native_available
+
+    return (psi.device.type == "cpu" and not psi.requires_grad and forced_kernels() != "torch"
+            and native_available())
+
+
 def pauli_expectation(psi: torch.Tensor, num_qubits: int, obs: PauliSum) -> torch.Tensor:
-    """⟨ψ|H|ψ⟩ for each of the B states; terms sharing their X/Y support share one flipped copy of ψ."""
+    """⟨ψ|H|ψ⟩ for each of the B states.
+
+    On the CPU without autograd every term goes into one compiled pass over ψ (:func:`.native.pauli_dots`, sums
+    in double precision). Otherwise terms sharing their X/Y support share one flipped copy of ψ.
+    """
     b = psi.shape[0]
     real = torch.float64 if psi.dtype == torch.complex128 else torch.float32
+    if _compiled(psi) and obs.terms:
+        from .native import pauli_dots
+
+        coefs: dict[tuple[int, int], complex] = {}
+        for t in obs.terms:
+            x, z, phase = t.masks(num_qubits)
+            coefs[(x, z)] = coefs.get((x, z), 0) + t.coeff * phase
+        masks = list(coefs)
+        dots = pauli_dots(psi, num_qubits, masks, np.array([coefs[m] for m in masks]))
+        return torch.from_numpy(dots.real.copy()).to(device=psi.device, dtype=real)
     # partial sums over many amplitudes accumulate in double precision (see wide_sum)
     total = torch.zeros(b, dtype=torch.float64, device=psi.device)
     groups: dict[tuple[int, ...], list] = defaultdict(list)

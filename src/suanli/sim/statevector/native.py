@@ -43,6 +43,8 @@ __all__ = [
     "native_available",
     "native_status",
     "pair_sums",
+    "pauli_apply",
+    "pauli_dots",
     "run_program",
 ]
 
@@ -131,6 +133,8 @@ def _build() -> ctypes.CDLL:
     dll.suanli_pair_sums.argtypes = [c_int, p, p, i64, i64, p, c_int, p, c_int]
     dll.suanli_pair_sums.restype = c_int
     dll.suanli_program.argtypes = [c_int, c_int, p, i64, c_int, i64, p, p, p, p, p]
+    dll.suanli_pauli_apply.argtypes = [c_int, p, p, i64, i64, i64, p, p, p, p, c_int]
+    dll.suanli_pauli_apply.restype = c_int
     dll.suanli_program.restype = c_int
     return dll
 
@@ -402,3 +406,54 @@ def run_program(data: torch.Tensor, n: int, ops: Sequence[tuple[str, Sequence[in
     the loop runs on the calling thread.
     """
     Program(n, data.dtype, ops).run(data)
+
+
+def _pauli_call(
+    psi: torch.Tensor, n: int, masks: Sequence[tuple[int, int]], coef: np.ndarray, out: torch.Tensor | None,
+    dots: np.ndarray | None,
+) -> None:
+    dll = _require_library()
+    batch, count = psi.shape[0], len(masks)
+    c = np.ascontiguousarray(np.broadcast_to(np.asarray(coef, dtype=np.complex128), (batch, count)))
+    xm = np.array([x for x, _ in masks], dtype=np.int64).reshape(count)
+    zm = np.array([z for _, z in masks], dtype=np.int64).reshape(count)
+    threads = _threads() if batch * count << n >= PARALLEL_WORK else 1
+    status = dll.suanli_pauli_apply(
+        int(psi.dtype == torch.complex128), psi.data_ptr(), None if out is None else out.data_ptr(), batch, 1 << n,
+        count, xm.ctypes.data, zm.ctypes.data, c.ctypes.data, None if dots is None else dots.ctypes.data, threads,
+    )
+    if status != 0:
+        raise ValueError(f"Pauli masks must lie within {n} bits (status {status})")
+
+
+def _check_pauli_state(psi: torch.Tensor, n: int) -> torch.Tensor:
+    if psi.dtype not in _LANES_BITS or psi.device.type != "cpu" or psi.dim() != 2 or psi.shape[1] != 1 << n:
+        raise ValueError(f"the Pauli kernels need a CPU complex64/complex128 tensor of shape (B, {1 << n})")
+    return psi.detach().contiguous()
+
+
+def pauli_apply(
+    psi: torch.Tensor, n: int, masks: Sequence[tuple[int, int]], coef: np.ndarray, out: torch.Tensor | None = None
+) -> torch.Tensor:
+    """``out[s] = Σ_t coef[s, t] P_t ψ[s]`` for Pauli strings given by flat-index masks ``(x, z)``:
+    ``(P ψ)[y] = (-1)^popcount(y & z) ψ[y ^ x]`` (a factor ``(-i)^#Y`` belongs in ``coef``).
+
+    ``psi``: CPU tensor (B, 2**n), complex64 or complex128; ``coef``: complex (B, T) or (T,). One pass writes
+    the output block by block, every term added while the block is in cache.
+    """
+    psi = _check_pauli_state(psi, n)
+    if out is None:
+        out = torch.empty_like(psi)
+    elif out.shape != psi.shape or out.dtype != psi.dtype or not out.is_contiguous() or out.device.type != "cpu":
+        raise ValueError("pauli_apply: out must be a contiguous CPU tensor like psi")
+    _pauli_call(psi, n, masks, coef, out, None)
+    return out
+
+
+def pauli_dots(psi: torch.Tensor, n: int, masks: Sequence[tuple[int, int]], coef: np.ndarray) -> np.ndarray:
+    """``⟨ψ_s| Σ_t coef[s, t] P_t |ψ_s⟩`` for each state s (complex128 (B,)), in one pass and without a
+    full-size temporary; block sums in double precision (masks and coefficients as in :func:`pauli_apply`)."""
+    psi = _check_pauli_state(psi, n)
+    dots = np.zeros(2 * psi.shape[0], dtype=np.float64)
+    _pauli_call(psi, n, masks, coef, None, dots)
+    return dots.view(np.complex128)
