@@ -35,7 +35,7 @@ import torch
 
 from ..sim.statevector.engine import Op, Progress, apply_gate, choose_kernels, fuse_ops, fusion_width
 from ..sim.statevector.kernels import StateVector
-from ..sim.statevector.memory import available_bytes
+from ..sim.statevector.memory import available_bytes, host_copy
 from ..sim.statevector.native import pair_sums
 from .observe import apply_observables, observable_values
 
@@ -256,7 +256,7 @@ class _AdjointFunction(torch.autograd.Function):
                 if progress is not None and done % step == 0:
                     progress(done, total)
             if snaps is not None and stage.grads and s < len(stages) - 1:
-                snaps[s] = sv.canonical().clone()
+                snaps[s] = host_copy(sv.canonical())
         psi = sv.canonical()
         sv.release()
         ctx.hpsi = None
@@ -390,7 +390,7 @@ def adjoint_expectation(
             stages = [_Stage(fuse_ops([_detached(op) for op in ops], width, classify=False), [])]
     points = sum(1 for s in stages[:-1] if s.grads)
     if snapshots is None:
-        itemsize = torch.empty((), dtype=dtype).element_size()
+        itemsize = dtype.itemsize
         snapshots = points * batch * itemsize * (1 << num_qubits) <= SNAPSHOT_FRACTION * available_bytes(device)
     passes = sum(len(s.ops) for s in stages)
     plan = {

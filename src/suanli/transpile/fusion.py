@@ -196,7 +196,44 @@ def fuse(items: Iterable[GateItem], max_qubits: int, *, classify: bool = True) -
                 blocks_out.append(fused)
         else:
             blocks_out.append(entry)
-    return blocks_out
+    return _pack_disjoint(blocks_out, max_qubits, classify)
+
+
+def _pack_disjoint(blocks: list[FusedBlock], max_qubits: int, classify: bool) -> list[FusedBlock]:
+    """Merge runs of consecutive blocks on disjoint qubits into one block (their tensor product) while the
+    qubits fit in ``max_qubits``: a layer of one-qubit gates that nothing joins (the first layer of a circuit,
+    or one between gradient points) becomes a few wide passes instead of one pass per qubit. Consecutive
+    blocks on disjoint qubits commute, so the merge keeps the order of every dependency."""
+    out: list[FusedBlock] = []
+    run: list[FusedBlock] = []
+    held: set[int] = set()
+
+    def flush() -> None:
+        if len(run) == 1:
+            out.append(run[0])
+        elif run:
+            items = [GateItem(b.kind, b.qubits, b.tensor) for b in run]
+            merged = _multiply(_Open(qubits=sorted(held), gates=items), classify)
+            if merged is not None:
+                merged.num_gates = sum(b.num_gates for b in run)
+                out.append(merged)
+        run.clear()
+        held.clear()
+
+    for b in blocks:
+        packable = b.kind in _GATE_KINDS and b.tensor is not None
+        if packable and held.isdisjoint(b.qubits) and len(held) + len(b.qubits) <= max_qubits:
+            run.append(b)
+            held.update(b.qubits)
+            continue
+        flush()
+        if packable and len(b.qubits) < max_qubits:
+            run.append(b)
+            held.update(b.qubits)
+        else:
+            out.append(b)
+    flush()
+    return out
 
 
 def _single(item: GateItem) -> FusedBlock:

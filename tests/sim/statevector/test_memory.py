@@ -170,3 +170,20 @@ def test_module_reads_env_each_time(monkeypatch: pytest.MonkeyPatch) -> None:
     assert memory.available_bytes(torch.device("cpu")) == 100
     monkeypatch.delenv("SUANLI_MAX_MEMORY")
     assert memory.available_bytes(torch.device("cpu")) > 100
+
+
+def test_host_buffers_are_zero_writable_and_outlive_their_mapping() -> None:
+    import gc
+
+    from suanli.sim.statevector.memory import HUGE_PAGE_MIN, host_copy, host_zeros
+
+    big = host_zeros((2, HUGE_PAGE_MIN // 8), torch.complex64)  # 2 × 4 MiB
+    assert big.shape == (2, HUGE_PAGE_MIN // 8) and big.dtype == torch.complex64 and big.is_contiguous()
+    assert not big.abs().any()
+    big[1, 5] = 2 + 1j
+    copy = host_copy(big)
+    del big
+    gc.collect()
+    assert copy[1, 5] == 2 + 1j and copy.abs().sum() == abs(2 + 1j)
+    small = host_zeros((3, 4), torch.float64)
+    assert small.shape == (3, 4) and not small.any()

@@ -19,6 +19,7 @@ import math
 import torch
 
 from ...gates.reorder import reorder_qubits
+from .memory import host_copy, host_zeros
 from .native import LANES_BITS as NATIVE_LANES_BITS
 from .native import MAX_K as NATIVE_MAX_K
 from .native import apply_matrix_native, apply_monomial_native
@@ -89,10 +90,10 @@ class StateVector:
         self.device = torch.device(device)
         self.inplace = inplace
         if data is None:
-            self.data = torch.zeros(batch, 1 << num_qubits, dtype=dtype, device=self.device)
+            self.data = host_zeros((batch, 1 << num_qubits), dtype, self.device)
             self.data[:, 0] = 1
         else:
-            self.data = data.reshape(batch, 1 << num_qubits).to(dtype=dtype, device=self.device).clone()
+            self.data = host_copy(data.reshape(batch, 1 << num_qubits).to(dtype=dtype, device=self.device))
         self._spare: torch.Tensor | None = None
         self.perm = list(range(num_qubits))  # physical axis -> qubit
         self.pos = list(range(num_qubits))  # qubit -> physical axis
@@ -103,7 +104,7 @@ class StateVector:
         new = StateVector.__new__(StateVector)
         new.n, new.batch, new.dtype, new.device, new.inplace = self.n, self.batch, self.dtype, self.device, self.inplace
         new.kernels = self.kernels
-        new.data = self.data.clone()
+        new.data = host_copy(self.data)
         new._spare = None
         new.perm = list(self.perm)
         new.pos = list(self.pos)
@@ -115,7 +116,7 @@ class StateVector:
 
     def _spare_buffer(self) -> torch.Tensor:
         if self._spare is None:
-            self._spare = torch.empty_like(self.data)
+            self._spare = host_zeros(tuple(self.data.shape), self.dtype, self.device)
         return self._spare
 
     def _swap_buffers(self) -> None:
