@@ -224,3 +224,17 @@ def test_block_product_compiled_equals_numpy(dtype: torch.dtype, seed: int) -> N
     # and the product is the circuit's unitary: its first column is the state from |0...0>
     state = suanli.state(c, device="cpu", dtype=C128, fusion=None).numpy()
     assert np.allclose(native[:, 0], state, atol=1e-6 if dtype == torch.complex64 else 1e-12)
+
+
+def test_disjoint_one_qubit_layers_are_packed_into_wide_blocks() -> None:
+    """A layer of one-qubit gates that no two-qubit gate joins becomes blocks of the full width."""
+    c = suanli.Circuit(8)
+    for q in range(8):
+        c.ry(0.1 + q, q).rz(0.3 * q, q)
+    ops = api._unitary_ops(compile_circuit(c, dtype=C128), "state")
+    for width, passes in ((4, 2), (3, 3), (1, 8)):
+        blocks = fuse_ops(ops, width)
+        assert len(blocks) == passes and all(len(b.qubits) <= width for b in blocks)
+        assert torch.allclose(_state(c, width), _state(c, None), atol=1e-12, rtol=0)
+    c.cx(0, 7).h(3)  # a later two-qubit gate: the packed layer still comes first
+    assert torch.allclose(_state(c, 4), _state(c, None), atol=1e-12, rtol=0)
