@@ -18,6 +18,14 @@ from suanli.testing import random_circuit
 needs_native = pytest.mark.skipif(not native.native_available(), reason="no working C compiler")
 
 
+def test_the_kernels_build_wherever_a_compiler_is_found() -> None:
+    """A C compiler on the machine must build the kernels: a compile error in the source fails here instead of
+    turning every compiled-kernel test into a skip."""
+    if native._compiler() is None:
+        pytest.skip("no C compiler on this machine")
+    assert native.native_available(), native.native_status()
+
+
 def reference_apply(x: torch.Tensor, n: int, u: torch.Tensor, axes: list[int]) -> torch.Tensor:
     """Reference: (B, 2**n) states times a k-qubit matrix ((d, d) or (B, d, d)) on physical ``axes`` (gate
     order), state by state with the suite's NumPy tensordot oracle."""
@@ -57,6 +65,37 @@ def test_kernel_matches_reference(dtype: torch.dtype, n: int, axes: list[int]) -
         native.apply_matrix_native(got, n, u, axes)
         want = reference_apply(x, n, u, axes)
         assert torch.allclose(got, want, atol=tol * want.abs().max().item(), rtol=0)
+
+
+@needs_native
+@pytest.mark.parametrize("dtype", [torch.complex64, torch.complex128])
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5, 6])
+def test_kernel_on_every_mix_of_low_bits(dtype: torch.dtype, k: int) -> None:
+    """Blocks holding any of the lowest bits (the tile moves as exchanged vectors), in any gate order."""
+    n = 12
+    gen = torch.Generator().manual_seed(40 + k)
+    rng = np.random.default_rng(k)
+    x = torch.randn(2, 1 << n, dtype=dtype, generator=gen)
+    d = 1 << k
+    tol = 2e-5 if dtype == torch.complex64 else 1e-12
+    for trial in range(12):
+        low = rng.choice(5, size=min(k, 1 + trial % 5), replace=False)  # flat bits 0..4 = the last qubits
+        rest = rng.choice(np.arange(5, n), size=k - len(low), replace=False)
+        axes = [int(n - 1 - b) for b in rng.permutation(np.concatenate([low, rest]))]
+        u = torch.randn(d, d, dtype=dtype, generator=gen)
+        if trial % 3 == 1:
+            u = u.real.to(dtype)
+        got = x.clone()
+        native.apply_matrix_native(got, n, u, axes)
+        want = reference_apply(x, n, u, axes)
+        assert torch.allclose(got, want, atol=tol * want.abs().max().item(), rtol=0), axes
+        perm = torch.randperm(d, generator=gen)
+        phases = torch.exp(1j * torch.rand(d, dtype=torch.float64, generator=gen)).to(dtype)
+        dense = torch.zeros(d, d, dtype=dtype)
+        dense[torch.arange(d), perm] = phases
+        got = x.clone()
+        native.apply_monomial_native(got, n, phases, perm, axes)
+        assert torch.allclose(got, reference_apply(x, n, dense, axes), atol=tol * 10, rtol=0), axes
 
 
 @needs_native

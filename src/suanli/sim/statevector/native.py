@@ -128,7 +128,9 @@ def _build() -> ctypes.CDLL:
                 os.unlink(tmp)
     dll = ctypes.CDLL(str(lib))
     p, i64, c_int = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int
-    dll.suanli_dense.argtypes = [c_int, p, i64, i64, i64, p, c_int, p, p, c_int, c_int, p, i64, c_int, p, c_int]
+    dll.suanli_dense.argtypes = [
+        c_int, p, i64, i64, i64, p, c_int, p, p, c_int, c_int, p, i64, c_int, p, p, c_int, p, p, c_int, p, c_int
+    ]
     dll.suanli_dense.restype = c_int
     dll.suanli_pair_sums.argtypes = [c_int, p, p, i64, i64, p, c_int, p, c_int]
     dll.suanli_pair_sums.restype = c_int
@@ -169,9 +171,16 @@ def bit_offsets(bits: Sequence[int]) -> np.ndarray:
 
 
 class _Plan:
-    """Tile layout for one gate position: the index arrays, kept alive, and their addresses for the C call."""
+    """Tile layout for one gate position: the index arrays, kept alive, and their addresses for the C call.
 
-    __slots__ = ("arrays", "contiguous", "idx", "n_tiles", "nsb", "offs", "sbits")
+    When the lanes are not the lowest bits (the gate holds one of them), the tile also moves as exchanged
+    64-byte vectors (see ``xtab_t`` in the C source): ``voff`` are the offsets of the tile's 4·d vectors
+    (vector index bit t = the t-th lowest tile bit outside a vector), each gate bit inside a vector is paired
+    with a lane bit outside (``xb``, ``xs``), and ``rowvec`` names the four vectors that hold row j afterwards.
+    """
+
+    __slots__ = ("arrays", "contiguous", "idx", "m", "n_tiles", "nsb", "nvec", "offs", "rowvec", "sbits", "voff",
+                 "xb", "xs")
 
     def __init__(self, n: int, bits: tuple[int, ...], lane_count: int) -> None:
         k = len(bits)
@@ -180,11 +189,34 @@ class _Plan:
         lanes = bit_offsets(lane_bits[::-1])  # lane l's bit j sits at lane_bits[j]
         idx = (offs[:, None] + lanes[None, :]).reshape(-1)
         sbits = np.array(sorted([*bits, *lane_bits]), dtype=np.int64)
-        self.arrays = (sbits, offs, idx)
-        self.sbits, self.offs, self.idx = (a.ctypes.data for a in self.arrays)
+        arrays: list[np.ndarray] = [sbits, offs, idx]
         self.nsb = len(sbits)
         self.contiguous = int(lane_bits == list(range(lane_count)))
         self.n_tiles = 1 << (n - k - lane_count)
+        self.voff = self.xb = self.xs = self.rowvec = None
+        self.nvec = self.m = 0
+        if not self.contiguous:
+            inside = lane_count - 2  # bits inside one 64-byte vector: 3 for complex64, 2 for complex128
+            outside = [b for b in sbits.tolist() if b >= inside]
+            slot = {b: t for t, b in enumerate(outside)}
+            voff = bit_offsets(outside[::-1])  # vector index bit t sits at outside[t]
+            gate_in = sorted(b for b in bits if b < inside)
+            lane_out = [b for b in lane_bits if b >= inside]
+            pairs = list(zip(gate_in, lane_out))  # each gate bit inside a vector swaps with a lane bit outside
+            free = [slot[b] for b in lane_out[len(gate_in):]]  # two lane bits stay outside: a row's 4 vectors
+            where = {g: slot[lam] for g, lam in pairs} | {b: slot[b] for b in bits if b >= inside}
+            rowvec = np.zeros((1 << k, 4), dtype=np.int32)
+            for j in range(1 << k):
+                v = sum(((j >> (k - 1 - p)) & 1) << where[b] for p, b in enumerate(bits))
+                for q in range(4):
+                    rowvec[j, q] = v | ((q & 1) << free[0]) | ((q >> 1) << free[1])
+            xb = np.array([g for g, _ in pairs], dtype=np.int32)
+            xs = np.array([slot[lam] for _, lam in pairs], dtype=np.int32)
+            arrays += [voff, xb, xs, rowvec]
+            self.voff, self.xb, self.xs, self.rowvec = (a.ctypes.data for a in (voff, xb, xs, rowvec))
+            self.nvec, self.m = len(voff), len(pairs)
+        self.arrays = tuple(arrays)
+        self.sbits, self.offs, self.idx = (a.ctypes.data for a in arrays[:3])
 
 
 @lru_cache(maxsize=1024)
@@ -253,6 +285,12 @@ def _dense_call(
         stride,
         int(real),
         None if perm is None else perm.ctypes.data,
+        plan.voff,
+        plan.nvec,
+        plan.xb,
+        plan.xs,
+        plan.m,
+        plan.rowvec,
         threads,
     )
 
