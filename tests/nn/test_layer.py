@@ -152,6 +152,25 @@ def test_torch_compile_runs_and_agrees() -> None:
     assert torch.allclose(compiled(x), layer(x), atol=1e-6)
 
 
+def test_inductor_compiles_the_layers_around_it() -> None:
+    """torch.compile with its default backend: the model around the quantum layer compiles, the simulation
+    runs eagerly in between, and outputs and gradients equal the eager model's."""
+    torch.manual_seed(6)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(3, 2), QuantumLayer(_builder, ["Z0", "Z1"], weight_shape=(1, 2)), torch.nn.Linear(2, 1)
+    )
+    x = torch.randn(5, 3)
+    ref = model(x)
+    ref.sum().backward()
+    want = [p.grad.clone() for p in model.parameters()]
+    model.zero_grad()
+    out = torch.compile(model)(x)
+    out.sum().backward()
+    assert torch.allclose(out, ref, atol=1e-5)
+    for p, g in zip(model.parameters(), want):
+        assert torch.allclose(p.grad, g, atol=1e-5)
+
+
 def test_layer_errors_and_repr() -> None:
     with pytest.raises(SuanliError, match="weight_shape"):
         QuantumLayer(_builder, "Z0")

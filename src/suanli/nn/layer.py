@@ -139,6 +139,9 @@ class QuantumLayer(nn.Module):
             raise SuanliError("amplitude encoding got an all-zero input vector, which is no quantum state")
         return (x / norm).to(self.cdtype)
 
+    # Under torch.compile the simulation runs eagerly (a clean graph break, not a trace into the simulator's
+    # Python): the layers around it compile as usual and autograd flows through.
+    @torch.compiler.disable
     def forward(self, x: torch.Tensor | None = None) -> torch.Tensor:
         """Expectation values for the input batch ``x`` ((B, F) or (F,)); ``x`` may be None without inputs."""
         squeeze = x is not None and x.dim() == 1
