@@ -50,6 +50,7 @@ from .sim.statevector import outcome_probabilities as outcome_probabilities
 from .sim.statevector import probabilities as probabilities
 from .sim.statevector import sample as sample
 from .sim.statevector import state as state
+from .sim.statevector import state_batch as state_batch
 from .sim.tensornet import amplitude as amplitude
 
 __version__ = "0.1.0"
@@ -94,5 +95,6 @@ __all__ = [
     "probabilities",
     "sample",
     "state",
+    "state_batch",
     "sycamore_circuit",
 ]

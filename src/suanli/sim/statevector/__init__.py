@@ -5,7 +5,9 @@ from .api import outcome_probabilities as outcome_probabilities
 from .api import probabilities as probabilities
 from .api import sample as sample
 from .api import state as state
+from .batch import state_batch as state_batch
 from .kernels import StateVector as StateVector
 from .memory import check_memory as check_memory
 
-__all__ = ["StateVector", "check_memory", "expectation", "outcome_probabilities", "probabilities", "sample", "state"]
+__all__ = ["StateVector", "check_memory", "expectation", "outcome_probabilities", "probabilities", "sample", "state",
+           "state_batch"]

@@ -629,7 +629,7 @@ int suanli_pair_sums(int is_double, const void *lam, const void *psi, int64_t ba
         }                                                                                                      \
     }                                                                                                          \
     static void prog_op_##SUF(REAL *restrict x, int64_t batch, int n, int kind, int k, const int32_t *bits,    \
-                              const REAL *restrict u, const int64_t *restrict perm) {                          \
+                              const REAL *restrict u, int64_t ustride, const int64_t *restrict perm) {         \
         static const int64_t identity[1 << PROG_MAX_K] = {                                                     \
             0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,            \
             22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43,            \
@@ -647,7 +647,8 @@ int suanli_pair_sums(int is_double, const void *lam, const void *psi, int64_t ba
             for (int b = 0; b < n; b++)                                                                        \
                 if (gate_bit[b]) sbits[m++] = b;                                                               \
             for (int64_t b = 0; b < batch; b++)                                                                \
-                prog_small_##SUF(x + (2 * b << n), (int64_t)1 << n, kind, k, offs, sbits, u, kind == 2 ? perm : 0); \
+                prog_small_##SUF(x + (2 * b << n), (int64_t)1 << n, kind, k, offs, sbits, u + b * ustride,     \
+                                 kind == 2 ? perm : 0);                                                        \
             return;                                                                                            \
         }                                                                                                      \
         /* tile layout: lanes are the LB lowest bits that are not gate bits (lane l's bit j at lane_bits[j]) */ \
@@ -667,27 +668,32 @@ int suanli_pair_sums(int is_double, const void *lam, const void *psi, int64_t ba
         int contiguous = lane_bits[LB - 1] == LB - 1;                                                          \
         int real = 0;                                                                                          \
         const int64_t *rows = 0;                                                                               \
-        if (kind == 0) {                                                                                       \
+        if (kind == 0) { /* every matrix of the op real: the half-cost loop */                                \
             real = 1;                                                                                          \
-            for (int i = 0; i < d * d && real; i++) real = u[2 * i + 1] == 0;                                  \
+            for (int64_t b = 0; b < (ustride ? batch : 1) && real; b++)                                        \
+                for (int i = 0; i < d * d && real; i++) real = u[b * ustride + 2 * i + 1] == 0;                \
         } else {                                                                                               \
             rows = kind == 2 ? perm : identity;                                                                \
         }                                                                                                      \
         const int64_t n_tiles = (int64_t)1 << (n - k - LB);                                                    \
         for (int64_t t = 0; t < n_tiles; t++)                                                                  \
             for (int64_t b = 0; b < batch; b++)                                                                \
-                tile_##SUF(x + (2 * b << n), tile_base(t, sbits, nsb), offs, idx, contiguous, d, u, real, rows, 0,\
-                           0);                                                                                 \
+                tile_##SUF(x + (2 * b << n), tile_base(t, sbits, nsb), offs, idx, contiguous, d, u + b * ustride,  \
+                           real, rows, 0, 0);                                                                  \
     }
 
 DEFINE_PROGRAM(float, c64, 5)
 DEFINE_PROGRAM(double, c128, 4)
 
-/* mats_single: the state is complex128 but the op tensors are complex64 (each is widened once, before use). */
+/* mats_single: the state is complex128 but the op tensors are complex64 (each is widened once, before use).
+ * ustrides[o]: reals from one state's matrix of op o to the next (0: one matrix for every state; not with
+ * mats_single). */
 int suanli_program(int is_double, int mats_single, void *x, int64_t batch, int n, int64_t n_ops,
                    const int32_t *kinds, const int32_t *ks, const int32_t *bits, const int64_t *mats,
-                   const int64_t *perms) {
+                   const int64_t *ustrides, const int64_t *perms) {
     if (n < 0 || n > 40 || (mats_single && !is_double)) return -2;
+    for (int64_t o = 0; o < n_ops; o++)
+        if (ustrides[o] < 0 || (ustrides[o] && mats_single)) return -2;
     for (int64_t o = 0; o < n_ops; o++) {
         if (ks[o] < 1 || ks[o] > PROG_MAX_K || ks[o] > n || kinds[o] < 0 || kinds[o] > 2) return -2;
         if (kinds[o] == 2 && !perms[o]) return -2;
@@ -700,19 +706,29 @@ int suanli_program(int is_double, int mats_single, void *x, int64_t batch, int n
     }
     double *wide = 0;
     if (mats_single && !(wide = malloc(sizeof(double) * 2 << (2 * PROG_MAX_K)))) return -3;
-    for (int64_t o = 0; o < n_ops; o++) {
-        const int32_t *ob = bits + o * PROG_MAX_K;
-        const int64_t *perm = (const int64_t *)(intptr_t)perms[o];
-        const void *u = (const void *)(intptr_t)mats[o];
-        if (mats_single) {
-            int64_t entries = kinds[o] == 0 ? (int64_t)1 << (2 * ks[o]) : (int64_t)1 << ks[o];
-            for (int64_t e = 0; e < 2 * entries; e++) wide[e] = ((const float *)u)[e];
-            u = wide;
+    /* states in chunks of about 1 MiB, op by op within a chunk: the chunk stays in cache for the whole program
+       and each op's layout is worked out once per chunk */
+    const int64_t real = is_double ? 8 : 4, state_reals = (int64_t)2 << n;
+    int64_t chunk = ((int64_t)1 << 20) / (real * state_reals);
+    if (chunk < 1) chunk = 1;
+    for (int64_t c0 = 0; c0 < batch; c0 += chunk) {
+        const int64_t count = batch - c0 < chunk ? batch - c0 : chunk;
+        for (int64_t o = 0; o < n_ops; o++) {
+            const int32_t *ob = bits + o * PROG_MAX_K;
+            const int64_t *perm = (const int64_t *)(intptr_t)perms[o];
+            const void *u = (const void *)(intptr_t)mats[o];
+            if (mats_single) {
+                int64_t entries = kinds[o] == 0 ? (int64_t)1 << (2 * ks[o]) : (int64_t)1 << ks[o];
+                for (int64_t e = 0; e < 2 * entries; e++) wide[e] = ((const float *)u)[e];
+                u = wide;
+            }
+            if (is_double)
+                prog_op_c128((double *)x + c0 * state_reals, count, n, kinds[o], ks[o], ob,
+                             (const double *)u + c0 * ustrides[o], ustrides[o], perm);
+            else
+                prog_op_c64((float *)x + c0 * state_reals, count, n, kinds[o], ks[o], ob,
+                            (const float *)u + c0 * ustrides[o], ustrides[o], perm);
         }
-        if (is_double)
-            prog_op_c128((double *)x, batch, n, kinds[o], ks[o], ob, (const double *)u, perm);
-        else
-            prog_op_c64((float *)x, batch, n, kinds[o], ks[o], ob, (const float *)u, perm);
     }
     free(wide);
     return 0;

@@ -214,7 +214,10 @@ def compile_circuit(
         name = inst.name
         if inst.definition is None and inst.condition is None and name not in DIRECTIVES:
             params = inst.params
-            if all(type(v) is float for v in params):
+            for v in params:  # a plain loop: cheaper than all() over a generator for a few parameters
+                if type(v) is not float:
+                    break
+            else:
                 spec = specs.get(name)
                 if spec is None:
                     spec = specs[name] = get_gate(name)

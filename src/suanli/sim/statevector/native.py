@@ -134,7 +134,7 @@ def _build() -> ctypes.CDLL:
     dll.suanli_dense.restype = c_int
     dll.suanli_pair_sums.argtypes = [c_int, p, p, i64, i64, p, c_int, p, c_int]
     dll.suanli_pair_sums.restype = c_int
-    dll.suanli_program.argtypes = [c_int, c_int, p, i64, c_int, i64, p, p, p, p, p]
+    dll.suanli_program.argtypes = [c_int, c_int, p, i64, c_int, i64, p, p, p, p, p, p]
     dll.suanli_pauli_apply.argtypes = [c_int, p, p, i64, i64, i64, p, p, p, p, c_int]
     dll.suanli_pauli_apply.restype = c_int
     dll.suanli_program.restype = c_int
@@ -353,7 +353,8 @@ def pair_sums(lam: torch.Tensor, psi: torch.Tensor, n: int, axes: list[int]) -> 
 class Program:
     """A list of gates packed for the compiled whole-program kernel (see :func:`run_program`)."""
 
-    __slots__ = ("bits", "count", "dtype", "keep", "kinds", "ks", "mats", "mats_single", "num_qubits", "perms")
+    __slots__ = ("batch", "bits", "count", "dtype", "keep", "kinds", "ks", "mats", "mats_single", "num_qubits",
+                 "perms", "ustrides")
 
     def __init__(
         self,
@@ -364,7 +365,9 @@ class Program:
         mats_dtype: torch.dtype | None = None,
     ):
         """``mats_dtype``: the precision of the op tensors (converted to it where they differ); the state's by
-        default. complex64 tensors on a complex128 state are widened by the kernel, not here."""
+        default. complex64 tensors on a complex128 state are widened by the kernel, not here. An op tensor with
+        a leading batch dimension ((B, d, d) or (B, d), in the state's precision) gives every state of a batch
+        of B its own matrix."""
         if dtype not in _LANES_BITS:
             raise ValueError("a program runs on complex64 or complex128 states")
         mats_dtype = mats_dtype or dtype
@@ -375,6 +378,8 @@ class Program:
         widest = min(PROGRAM_MAX_K, n)
         kinds: list[int] = []
         ks: list[int] = []
+        strides: list[int] = []
+        self.batch = 0  # the batch the op tensors are made for (0: one tensor for every state)
         flat: list[int] = []
         mats: list[int] = []
         perms: list[int] = []
@@ -384,8 +389,17 @@ class Program:
             k = len(axes)
             if not 1 <= k <= widest:
                 raise ValueError(f"a program takes gates of 1..{widest} qubits, got {k}")
-            if t.numel() != (1 << (2 * k) if kind == "matrix" else 1 << k):
+            size = 1 << (2 * k) if kind == "matrix" else 1 << k
+            batched = t.dim() == (3 if kind == "matrix" else 2)
+            if t.numel() != size * (t.shape[0] if batched else 1) or (batched and kind == "monomial"):
                 raise ValueError(f"a {kind} op on {k} qubit(s) has a tensor of shape {tuple(t.shape)}")
+            if batched:
+                if self.batch and t.shape[0] != self.batch:
+                    raise ValueError(f"op tensors for batches of {self.batch} and {t.shape[0]} in one program")
+                self.batch = t.shape[0]
+                if mats_dtype != dtype:
+                    raise ValueError("batched op tensors must have the state's precision")
+            strides.append(2 * size if batched else 0)
             if t.dtype != mats_dtype or t.requires_grad or not t.is_contiguous() or t.is_conj() or t.is_neg():
                 t = _as_kernel_operand(t, mats_dtype)
             keep.append(t)
@@ -406,6 +420,7 @@ class Program:
         self.bits = np.zeros((len(ks), PROGRAM_MAX_K), dtype=np.int32)
         self.bits[np.arange(PROGRAM_MAX_K) < self.ks[:, None]] = n - 1 - np.array(flat, dtype=np.int32)
         self.mats = np.array(mats, dtype=np.int64)
+        self.ustrides = np.array(strides, dtype=np.int64)
         self.perms = np.array(perms, dtype=np.int64)
         self.keep = keep
 
@@ -416,6 +431,8 @@ class Program:
         if (data.device.type != "cpu" or not data.is_contiguous() or data.dtype != self.dtype or data.dim() != 2
                 or data.shape[1] != 1 << n):
             raise ValueError(f"a program for {n} qubits in {self.dtype} needs a contiguous CPU tensor (B, {1 << n})")
+        if self.batch and data.shape[0] != self.batch:
+            raise ValueError(f"this program's matrices are for a batch of {self.batch} states, not {data.shape[0]}")
         status = dll.suanli_program(
             int(data.dtype == torch.complex128),
             self.mats_single,
@@ -427,6 +444,7 @@ class Program:
             self.ks.ctypes.data,
             self.bits.ctypes.data,
             self.mats.ctypes.data,
+            self.ustrides.ctypes.data,
             self.perms.ctypes.data,
         )
         if status != 0:  # the kernel checks the bit positions (in range, no qubit twice)
