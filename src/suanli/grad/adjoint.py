@@ -264,8 +264,8 @@ class _AdjointFunction(torch.autograd.Function):
             # one observable: O|ψ⟩ gives the value now and (scaled by the incoming gradient) λ later
             real = torch.float64 if plan["dtype"] == torch.complex128 else torch.float32
             ones = torch.ones(b, 1, dtype=real, device=psi.device)
-            ctx.hpsi = apply_observables(psi, n, plan["observables"], ones)
-            values = torch.linalg.vecdot(psi, ctx.hpsi, dim=1).real.reshape(b, 1)
+            ctx.hpsi, value = apply_observables(psi, n, plan["observables"], ones, with_value=True)
+            values = value.reshape(b, 1)
         else:
             values = observable_values(psi, n, plan["observables"])
         ctx.plan = plan

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -64,8 +65,13 @@ def apply_observables(
     observables: Sequence[PauliSum | Hermitian],
     weights: torch.Tensor,
     out: torch.Tensor | None = None,
-) -> torch.Tensor:
+    *,
+    with_value: bool = False,
+) -> Any:
     """Σ_k weights[:, k] · O_k ψ for canonical states ``psi`` (B, 2**n) and real ``weights`` (B, K).
+
+    With ``with_value`` returns ``(out, value)``, value = Re⟨ψ|out⟩ (B,) in the states' real precision (on the
+    compiled path from the same pass, summed in double precision).
 
     A Pauli string P with X/Y on the set F and Y/Z on the set S acts as (Pψ)[y] = (-i)^{#Y} (-1)^{Σ_{q∈S} y_q}
     ψ[y ⊕ F]: all terms that flip the same set F share one flipped copy of ψ and one diagonal factor, added
@@ -74,7 +80,11 @@ def apply_observables(
     b = psi.shape[0]
     n = num_qubits
     if _compiled_sum(psi):
-        return _apply_compiled(psi, n, observables, weights, out)
+        result, value = _apply_compiled(psi, n, observables, weights, out, with_value)
+        return (result, value) if with_value else result
+    if with_value:
+        result = apply_observables(psi, n, observables, weights, out)
+        return result, torch.linalg.vecdot(psi, result, dim=1).real
     if out is None:
         out = torch.zeros_like(psi)
     else:
@@ -129,10 +139,12 @@ def _apply_compiled(
     observables: Sequence[PauliSum | Hermitian],
     weights: torch.Tensor,
     out: torch.Tensor | None,
-) -> torch.Tensor:
+    with_value: bool,
+) -> tuple[torch.Tensor, torch.Tensor | None]:
     """:func:`apply_observables` with every Pauli term of every observable in one compiled pass (terms with the
-    same flip and sign masks merged); dense Hermitian observables are added afterwards with the torch kernels."""
-    from ..sim.statevector.native import pauli_apply
+    same flip and sign masks merged); dense Hermitian observables are added afterwards with the torch kernels.
+    Returns (out, Re⟨ψ|out⟩ or None)."""
+    from ..sim.statevector.native import pauli_apply, pauli_dots
 
     b = psi.shape[0]
     w = weights.detach().to(torch.float64).cpu().numpy().reshape(b, -1)
@@ -148,11 +160,20 @@ def _apply_compiled(
     coef = np.stack([coefs[m] for m in masks], axis=1) if masks else np.zeros((b, 0), dtype=np.complex128)
     if out is None:
         out = torch.empty_like(psi)
-    pauli_apply(psi, n, masks, coef, out=out)
-    for k, o in enumerate(observables):
-        if isinstance(o, Hermitian):
-            sv = StateVector(n, batch=b, dtype=psi.dtype, device=psi.device, inplace=True, data=psi)
-            sv.apply_matrix(o.matrix.to(dtype=psi.dtype, device=psi.device), o.qubits)
-            out.add_(weights[:, k, None].to(psi.dtype) * sv.canonical())
-            del sv
-    return out
+    dense = [k for k, o in enumerate(observables) if isinstance(o, Hermitian)]
+    value = None
+    if with_value and not dense:
+        dots = pauli_dots(psi, n, masks, coef, out=out)
+        value = torch.from_numpy(dots.real.copy()).to(torch.float64 if psi.dtype == torch.complex128 else torch.float32)
+    else:
+        pauli_apply(psi, n, masks, coef, out=out)
+    for k in dense:
+        o = observables[k]
+        assert isinstance(o, Hermitian)
+        sv = StateVector(n, batch=b, dtype=psi.dtype, device=psi.device, inplace=True, data=psi)
+        sv.apply_matrix(o.matrix.to(dtype=psi.dtype, device=psi.device), o.qubits)
+        out.add_(weights[:, k, None].to(psi.dtype) * sv.canonical())
+        del sv
+    if with_value and value is None:
+        value = torch.linalg.vecdot(psi, out, dim=1).real
+    return out, value

@@ -445,12 +445,16 @@ def test_pauli_sums_match_the_torch_path_and_dense_matrices(
     weights = torch.tensor([[1.0, -0.5], [0.25, 2.0]], dtype=real)
     got_apply = apply_observables(psi, n, [h, h2], weights)
     got_value = pauli_expectation(psi, n, h)
+    got_both, got_weighted = apply_observables(psi, n, [h, h2], weights, with_value=True)  # one pass for both
     monkeypatch.setenv("SUANLI_KERNELS", "torch")
     want_apply = apply_observables(psi, n, [h, h2], weights)
     want_value = pauli_expectation(psi, n, h)
+    _, want_weighted = apply_observables(psi, n, [h, h2], weights, with_value=True)
     tol = 2e-5 if dtype == torch.complex64 else 1e-11
     assert torch.allclose(got_apply, want_apply, atol=tol * want_apply.abs().max().item(), rtol=0)
+    assert torch.allclose(got_both, want_apply, atol=tol * want_apply.abs().max().item(), rtol=0)
     assert torch.allclose(got_value.double(), want_value.double(), atol=tol * 10, rtol=0)
+    assert torch.allclose(got_weighted.double(), want_weighted.double(), atol=tol * 10, rtol=0)
     if n <= 4:  # and the dense matrix as an independent oracle
         m = torch.from_numpy(h.to_matrix(n)).to(torch.complex128)
         p = psi.to(torch.complex128)

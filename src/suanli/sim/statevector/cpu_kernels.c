@@ -442,56 +442,48 @@ typedef struct {
     const int *high;            /* the indices k of the high bits */
     int n_high;
     int64_t low_items;          /* batch * blocks, or 0 when no bit is low */
+    int64_t chunk, chunks;      /* high bits: amplitudes per chunk, chunks per block */
+    double *hscratch;           /* (batch, chunks, n_high, 8) partial sums of the high bits */
 } pairs_t;
 
 #define DEFINE_PAIRS(REAL, VEC, IVEC, SUF, SWAP)                                                               \
-    enum { PER_##SUF = 64 / sizeof(REAL) }; /* reals per vector */                                             \
-    /* C[a][b] += x_a conj(y_ab), lane-wise: re = sum of x y over all lanes; im = odd - even lanes of x y~,    \
-       y~ = y with re/im swapped (va: the x y products, vb: the x y~ products, [2 a + b]) */                   \
-    static inline void flush_##SUF(double *acc, VEC *va, VEC *vb) {                                            \
-        for (int c = 0; c < 4; c++) {                                                                          \
+    enum { PER_##SUF = 64 / sizeof(REAL), SUB_BITS_##SUF = sizeof(REAL) == 4 ? 10 : 9 }; /* reals per vector */\
+    /* C[a][b] += x_a conj(y_ab), lane-wise: re = sum of x y over all lanes; im = odd - even lanes of x y~,     \
+       y~ = y with re/im swapped (a: the x y products, b: the x y~ products, [2 a + b]) */                     \
+    /* Add eight float accumulators (by value: the loop keeps them in registers) into acc in double. */        \
+    static inline void flush8_##SUF(double *acc, VEC a0, VEC a1, VEC a2, VEC a3, VEC b0, VEC b1, VEC b2, VEC b3) { \
+        VEC va[4] = {a0, a1, a2, a3}, vb[4] = {b0, b1, b2, b3};                                                \
+        for (int c = 0; c < 4; c++)                                                                            \
             for (int l = 0; l < PER_##SUF; l++) {                                                              \
                 acc[2 * c] += va[c][l];                                                                        \
                 acc[2 * c + 1] += (l & 1) ? vb[c][l] : -vb[c][l];                                              \
             }                                                                                                  \
-            va[c] = (VEC){0};                                                                                  \
-            vb[c] = (VEC){0};                                                                                  \
-        }                                                                                                      \
     }                                                                                                          \
-    static inline void mac4_##SUF(double *acc, int64_t *filled, VEC *va, VEC *vb, VEC x0, VEC x1, VEC y00,     \
-                                  VEC y01, VEC y10, VEC y11) {                                                 \
-        const IVEC swap = SWAP;                                                                                \
-        VEC xs[4] = {x0, x0, x1, x1}, ys[4] = {y00, y01, y10, y11};                                            \
-        for (int c = 0; c < 4; c++) {                                                                          \
-            va[c] += xs[c] * ys[c];                                                                            \
-            vb[c] += xs[c] * __builtin_shuffle(ys[c], swap);                                                   \
-        }                                                                                                      \
-        *filled += PER_##SUF; /* float sums of at most CHUNK terms, then double */                             \
-        if (*filled >= CHUNK) {                                                                                \
-            flush_##SUF(acc, va, vb);                                                                          \
-            *filled = 0;                                                                                       \
-        }                                                                                                      \
-    }                                                                                                          \
-    /* C[a][b] sums over one aligned range of n_amps amplitudes (partners 2^p apart, inside the range) */      \
     static void pair_range_##SUF(const REAL *lam, const REAL *psi, int64_t n_amps, int64_t p, double *acc) {   \
-        enum { PER = PER_##SUF };                                                                              \
+        enum { PER = PER_##SUF, FLUSH = CHUNK / PER_##SUF };                                                   \
+        const IVEC swap = SWAP;                                                                                \
         int64_t run = (int64_t)1 << p;                                                                         \
+        VEC a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, b0 = {0}, b1 = {0}, b2 = {0}, b3 = {0};                    \
+        int count = 0;                                                                                         \
         if (2 * run >= PER) {                                                                                  \
-            VEC va[4] = {{0}}, vb[4] = {{0}};                                                                  \
-            int64_t filled = 0;                                                                                \
             for (int64_t base = 0; base < n_amps; base += 2 * run) {                                           \
                 for (int64_t r = 0; r < 2 * run; r += PER) {                                                   \
-                    const REAL *l0 = lam + 2 * base + r, *l1 = l0 + 2 * run;                                   \
-                    const REAL *p0 = psi + 2 * base + r, *p1 = p0 + 2 * run;                                   \
                     VEC x0, x1, y0, y1;                                                                        \
-                    __builtin_memcpy(&x0, l0, 64);                                                             \
-                    __builtin_memcpy(&x1, l1, 64);                                                             \
-                    __builtin_memcpy(&y0, p0, 64);                                                             \
-                    __builtin_memcpy(&y1, p1, 64);                                                             \
-                    mac4_##SUF(acc, &filled, va, vb, x0, x1, y0, y1, y0, y1);                                  \
+                    __builtin_memcpy(&x0, lam + 2 * base + r, 64);                                             \
+                    __builtin_memcpy(&x1, lam + 2 * base + r + 2 * run, 64);                                   \
+                    __builtin_memcpy(&y0, psi + 2 * base + r, 64);                                             \
+                    __builtin_memcpy(&y1, psi + 2 * base + r + 2 * run, 64);                                   \
+                    VEC s0 = __builtin_shuffle(y0, swap), s1 = __builtin_shuffle(y1, swap);                    \
+                    a0 += x0 * y0; a1 += x0 * y1; a2 += x1 * y0; a3 += x1 * y1;                                \
+                    b0 += x0 * s0; b1 += x0 * s1; b2 += x1 * s0; b3 += x1 * s1;                                \
+                    if (++count == FLUSH) { /* float sums of at most CHUNK terms, then double */               \
+                        flush8_##SUF(acc, a0, a1, a2, a3, b0, b1, b2, b3);                                     \
+                        a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = (VEC){0};                                      \
+                        count = 0;                                                                             \
+                    }                                                                                          \
                 }                                                                                              \
             }                                                                                                  \
-            flush_##SUF(acc, va, vb);                                                                          \
+            flush8_##SUF(acc, a0, a1, a2, a3, b0, b1, b2, b3);                                                 \
         } else if (2 * n_amps < PER) { /* a state shorter than one vector */                                   \
             for (int64_t base = 0; base < n_amps; base += 2 * run) {                                           \
                 for (int64_t r = 0; r < run; r++) {                                                            \
@@ -514,44 +506,92 @@ typedef struct {
                 m0[l] = (e & run) ? 0 : 1;                                                                     \
                 m1[l] = 1 - m0[l];                                                                             \
             }                                                                                                  \
-            VEC va[4] = {{0}}, vb[4] = {{0}};                                                                  \
-            int64_t filled = 0;                                                                                \
             for (int64_t r = 0; r < 2 * n_amps; r += PER) {                                                    \
                 VEC x, y;                                                                                      \
                 __builtin_memcpy(&x, lam + r, 64);                                                             \
                 __builtin_memcpy(&y, psi + r, 64);                                                             \
-                VEC yp = __builtin_shuffle(y, partner);                                                        \
-                mac4_##SUF(acc, &filled, va, vb, x * m0, x * m1, y, yp, yp, y);                                \
+                VEC yp = __builtin_shuffle(y, partner), x0 = x * m0, x1 = x * m1;                              \
+                VEC s0 = __builtin_shuffle(y, swap), s1 = __builtin_shuffle(yp, swap);                         \
+                a0 += x0 * y; a1 += x0 * yp; a2 += x1 * yp; a3 += x1 * y;                                      \
+                b0 += x0 * s0; b1 += x0 * s1; b2 += x1 * s1; b3 += x1 * s0;                                    \
+                if (++count == FLUSH) {                                                                        \
+                    flush8_##SUF(acc, a0, a1, a2, a3, b0, b1, b2, b3);                                         \
+                    a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = (VEC){0};                                          \
+                    count = 0;                                                                                 \
+                }                                                                                              \
             }                                                                                                  \
-            flush_##SUF(acc, va, vb);                                                                          \
+            flush8_##SUF(acc, a0, a1, a2, a3, b0, b1, b2, b3);                                                 \
         }                                                                                                      \
     }                                                                                                          \
-    /* items: [0, batch * blocks) are (state, block) pairs, each summing every low bit (p < block_bits) over   \
-       one block that stays in cache; then (state, high bit) pairs, each a pass over the whole state */        \
+    /* Pair sums of two ranges of len amplitudes: lam0/psi0 the partners with bit p clear, lam1/psi1 set. */   \
+    static void pair_two_##SUF(const REAL *lam0, const REAL *lam1, const REAL *psi0, const REAL *psi1,         \
+                               int64_t len, double *acc) {                                                     \
+        enum { PER = PER_##SUF, FLUSH = CHUNK / PER_##SUF };                                                   \
+        const IVEC swap = SWAP;                                                                                \
+        VEC a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, b0 = {0}, b1 = {0}, b2 = {0}, b3 = {0};                    \
+        int count = 0;                                                                                         \
+        for (int64_t r = 0; r < 2 * len; r += PER) {                                                           \
+            VEC x0, x1, y0, y1;                                                                                \
+            __builtin_memcpy(&x0, lam0 + r, 64);                                                               \
+            __builtin_memcpy(&x1, lam1 + r, 64);                                                               \
+            __builtin_memcpy(&y0, psi0 + r, 64);                                                               \
+            __builtin_memcpy(&y1, psi1 + r, 64);                                                               \
+            VEC s0 = __builtin_shuffle(y0, swap), s1 = __builtin_shuffle(y1, swap);                            \
+            a0 += x0 * y0; a1 += x0 * y1; a2 += x1 * y0; a3 += x1 * y1;                                        \
+            b0 += x0 * s0; b1 += x0 * s1; b2 += x1 * s0; b3 += x1 * s1;                                        \
+            if (++count == FLUSH) {                                                                            \
+                flush8_##SUF(acc, a0, a1, a2, a3, b0, b1, b2, b3);                                             \
+                a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = (VEC){0};                                              \
+                count = 0;                                                                                     \
+            }                                                                                                  \
+        }                                                                                                      \
+        flush8_##SUF(acc, a0, a1, a2, a3, b0, b1, b2, b3);                                                     \
+    }                                                                                                          \
+    /* items: [0, low_items) are (state, block) pairs, each summing every low bit (p < block_bits) over one    \
+       block that stays in cache; then (state, chunk) pairs for the high bits: chunk c is the same range of    \
+       `chunk` amplitudes in every block, all of them in cache at once, so every high bit is summed over it    \
+       and all high bits together cost one pass over memory */                                                 \
     static void pairs_##SUF(const void *arg, int64_t begin, int64_t end) {                                     \
         const pairs_t *j = (const pairs_t *)arg;                                                               \
-        const int64_t low_items = j->low_items;                                                                \
+        const int64_t low_items = j->low_items, len = j->n_amps / j->blocks;                                   \
         for (int64_t w = begin; w < end; w++) {                                                                \
             if (w < low_items) {                                                                               \
-                int64_t s = w / j->blocks, blk = w - s * j->blocks, len = j->n_amps / j->blocks;               \
+                int64_t s = w / j->blocks, blk = w - s * j->blocks;                                            \
                 const REAL *lam = (const REAL *)j->lam + 2 * (s * j->n_amps + blk * len);                      \
                 const REAL *psi = (const REAL *)j->psi + 2 * (s * j->n_amps + blk * len);                      \
+                /* bits below SUB_BITS: sub-block by sub-block (16 KiB of the two states, in L1); the others   \
+                   over the whole block (in L2) */                                                             \
+                const int64_t sub = len < ((int64_t)1 << SUB_BITS_##SUF) ? len : ((int64_t)1 << SUB_BITS_##SUF); \
                 for (int k = 0; k < j->nbits; k++) {                                                           \
                     if (j->bits[k] >= j->block_bits) continue;                                                 \
                     double *acc = j->scratch + ((s * j->blocks + blk) * j->nbits + k) * 8;                     \
                     for (int c = 0; c < 8; c++) acc[c] = 0;                                                    \
-                    pair_range_##SUF(lam, psi, len, j->bits[k], acc);                                          \
+                    if (((int64_t)1 << j->bits[k]) >= sub) pair_range_##SUF(lam, psi, len, j->bits[k], acc);   \
                 }                                                                                              \
+                for (int64_t o = 0; o < len; o += sub)                                                         \
+                    for (int k = 0; k < j->nbits; k++) {                                                       \
+                        if (j->bits[k] >= j->block_bits || ((int64_t)1 << j->bits[k]) >= sub) continue;        \
+                        double *acc = j->scratch + ((s * j->blocks + blk) * j->nbits + k) * 8;                 \
+                        pair_range_##SUF(lam + 2 * o, psi + 2 * o, sub, j->bits[k], acc);                      \
+                    }                                                                                          \
             } else {                                                                                           \
-                int64_t v = w - low_items, s = v / j->n_high, k = j->high[v - s * j->n_high];                  \
-                const REAL *lam = (const REAL *)j->lam + 2 * s * j->n_amps;                                    \
-                const REAL *psi = (const REAL *)j->psi + 2 * s * j->n_amps;                                    \
-                double *acc = j->out + (s * j->nbits + k) * 8;                                                 \
-                for (int c = 0; c < 8; c++) acc[c] = 0;                                                        \
-                pair_range_##SUF(lam, psi, j->n_amps, j->bits[k], acc);                                        \
+                int64_t v = w - low_items, s = v / j->chunks, c = v - s * j->chunks;                           \
+                const REAL *lam = (const REAL *)j->lam + 2 * (s * j->n_amps + c * j->chunk);                   \
+                const REAL *psi = (const REAL *)j->psi + 2 * (s * j->n_amps + c * j->chunk);                   \
+                for (int h = 0; h < j->n_high; h++) {                                                          \
+                    int k = j->high[h];                                                                        \
+                    double *acc = j->hscratch + ((s * j->chunks + c) * j->n_high + h) * 8;                     \
+                    for (int e = 0; e < 8; e++) acc[e] = 0;                                                    \
+                    const int64_t step = (int64_t)1 << (j->bits[k] - j->block_bits); /* partner block distance */ \
+                    for (int64_t blk = 0; blk < j->blocks; blk++) {                                            \
+                        if (blk & step) continue;                                                              \
+                        const int64_t o0 = 2 * blk * len, o1 = 2 * (blk + step) * len;                         \
+                        pair_two_##SUF(lam + o0, lam + o1, psi + o0, psi + o1, j->chunk, acc);                 \
+                    }                                                                                          \
+                }                                                                                              \
             }                                                                                                  \
         }                                                                                                      \
-    }
+    }                                                                                                          \
 
 DEFINE_PAIRS(float, vf32, vi32, c64, ((vi32){1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14}))
 DEFINE_PAIRS(double, vf64, vi64, c128, ((vi64){1, 0, 3, 2, 5, 4, 7, 6}))
@@ -561,32 +601,50 @@ DEFINE_PAIRS(double, vf64, vi64, c128, ((vi64){1, 0, 3, 2, 5, 4, 7, 6}))
  * over memory together instead of one each; every higher bit is a pass of its own. */
 int suanli_pair_sums(int is_double, const void *lam, const void *psi, int64_t batch, int64_t n_amps,
                      const int64_t *bits, int nbits, double *out, int threads) {
+    const int64_t item = is_double ? 16 : 8; /* bytes per amplitude */
     int64_t block_bits = is_double ? 15 : 16;
     int64_t blocks = 1;
     while ((blocks << block_bits) < n_amps) blocks <<= 1;
-    if (blocks == 1) block_bits = 0; /* the whole state fits: one pass per bit, split over states and bits */
+    if (blocks == 1) block_bits = 62; /* the whole state is one block: every bit is summed within it */
+    const int64_t len = n_amps / blocks;
+    /* high-bit chunks: the same range in every block, about 1 MiB of the two states in all */
+    int64_t chunk = ((int64_t)1 << 19) / (blocks * item);
+    if (chunk < 64 / item) chunk = 64 / item;
+    if (chunk > len) chunk = len;
     int high[64], n_high = 0, n_low = 0;
+    if (nbits > 64) return -2;
     for (int k = 0; k < nbits; k++) {
-        if (bits[k] < 0 || ((int64_t)1 << bits[k]) >= n_amps || nbits > 64) return -2;
+        if (bits[k] < 0 || ((int64_t)1 << bits[k]) >= n_amps) return -2;
         if (bits[k] >= block_bits) high[n_high++] = k;
         else n_low++;
     }
-    double *scratch = 0;
+    double *scratch = 0, *hscratch = 0;
+    int64_t chunks = len / chunk;
     if (n_low && !(scratch = calloc((size_t)(batch * blocks * nbits * 8), sizeof(double)))) return -3;
+    if (n_high && !(hscratch = calloc((size_t)(batch * chunks * n_high * 8), sizeof(double)))) {
+        free(scratch);
+        return -3;
+    }
     pairs_t job = {lam, psi, batch, n_amps, bits, nbits, out, block_bits, blocks, scratch, high, n_high,
-                   n_low ? batch * blocks : 0};
-    int status = parallel_for(is_double ? pairs_c128 : pairs_c64, &job, job.low_items + batch * n_high, threads);
-    if (n_low) {
-        for (int64_t s = 0; s < batch; s++)
-            for (int k = 0; k < nbits; k++) {
-                if (bits[k] >= block_bits) continue;
-                double *acc = out + (s * nbits + k) * 8;
-                for (int c = 0; c < 8; c++) acc[c] = 0;
+                   n_low ? batch * blocks : 0, chunk, chunks, hscratch};
+    int status = parallel_for(is_double ? pairs_c128 : pairs_c64, &job, job.low_items + (n_high ? batch * chunks : 0),
+                              threads);
+    for (int64_t s = 0; s < batch; s++)
+        for (int k = 0; k < nbits; k++) {
+            double *acc = out + (s * nbits + k) * 8;
+            for (int c = 0; c < 8; c++) acc[c] = 0;
+            if (bits[k] < block_bits) {
                 for (int64_t blk = 0; blk < blocks; blk++)
                     for (int c = 0; c < 8; c++) acc[c] += scratch[((s * blocks + blk) * nbits + k) * 8 + c];
             }
-        free(scratch);
-    }
+        }
+    for (int64_t s = 0; s < batch; s++)
+        for (int h = 0; h < n_high; h++)
+            for (int64_t c = 0; c < chunks; c++)
+                for (int e = 0; e < 8; e++)
+                    out[(s * nbits + high[h]) * 8 + e] += hscratch[((s * chunks + c) * n_high + h) * 8 + e];
+    free(scratch);
+    free(hscratch);
     return status;
 }
 
@@ -751,7 +809,7 @@ typedef struct {
     const int64_t *xm, *zm;
     const double *coef;
     const void *signs; /* (n_terms, 2 * chunk) reals */
-    double *dots;      /* null: write out; else (batch, blocks) complex sums of conj(psi) (H psi), out unused */
+    double *dots;      /* non-null: (batch, blocks) complex sums of conj(psi) (H psi); out may be null */
 } pauli_t;
 
 #define DEFINE_PAULI(REAL, VEC, IVEC, SUF, SWAP, ALT)                                                        \
@@ -765,7 +823,7 @@ typedef struct {
             int64_t s = w / blocks, base = (w - s * blocks) * chunk;                                           \
             const REAL *psi = (const REAL *)j->psi + 2 * s * j->n_amps;                                        \
             REAL tmp[2 * PAULI_CHUNK] __attribute__((aligned(64)));                                            \
-            REAL *out = j->dots ? tmp : (REAL *)j->out + 2 * (s * j->n_amps + base);                           \
+            REAL *out = j->out ? (REAL *)j->out + 2 * (s * j->n_amps + base) : tmp;                            \
             for (int64_t e = 0; e < 2 * chunk; e++) out[e] = 0;                                               \
             for (int64_t t = 0; t < j->n_terms; t++) {                                                         \
                 const double *c = j->coef + 2 * (s * j->n_terms + t);                                          \
@@ -812,7 +870,7 @@ DEFINE_PAULI(float, vf32, vi32, c64, ((vi32){1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 1
              ((vf32){-1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1}))
 DEFINE_PAULI(double, vf64, vi64, c128, ((vi64){1, 0, 3, 2, 5, 4, 7, 6}), ((vf64){-1, 1, -1, 1, -1, 1, -1, 1}))
 
-/* out null: instead of writing H psi, dots[s] = <psi_s|H|psi_s> (complex, double precision). */
+/* dots non-null: dots[s] = <psi_s|H|psi_s> (complex, double precision), with out written too unless it is null. */
 int suanli_pauli_apply(int is_double, const void *psi, void *out, int64_t batch, int64_t n_amps, int64_t n_terms,
                        const int64_t *xm, const int64_t *zm, const double *coef, double *dots, int threads) {
     int64_t chunk = n_amps < PAULI_CHUNK ? n_amps : PAULI_CHUNK;
@@ -834,7 +892,7 @@ int suanli_pauli_apply(int is_double, const void *psi, void *out, int64_t batch,
         }
     int64_t blocks = n_amps / chunk;
     double *partial = 0;
-    if (!out && !(partial = calloc((size_t)(2 * batch * blocks), sizeof(double)))) {
+    if (dots && !(partial = calloc((size_t)(2 * batch * blocks), sizeof(double)))) {
         free(signs);
         return -3;
     }

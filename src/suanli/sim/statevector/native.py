@@ -506,10 +506,16 @@ def pauli_apply(
     return out
 
 
-def pauli_dots(psi: torch.Tensor, n: int, masks: Sequence[tuple[int, int]], coef: np.ndarray) -> np.ndarray:
-    """``⟨ψ_s| Σ_t coef[s, t] P_t |ψ_s⟩`` for each state s (complex128 (B,)), in one pass and without a
-    full-size temporary; block sums in double precision (masks and coefficients as in :func:`pauli_apply`)."""
+def pauli_dots(
+    psi: torch.Tensor, n: int, masks: Sequence[tuple[int, int]], coef: np.ndarray, out: torch.Tensor | None = None
+) -> np.ndarray:
+    """``⟨ψ_s| Σ_t coef[s, t] P_t |ψ_s⟩`` for each state s (complex128 (B,)), in one pass; block sums in double
+    precision (masks and coefficients as in :func:`pauli_apply`). With ``out`` the same pass also writes H|ψ⟩
+    there; without, no full-size temporary is made."""
     psi = _check_pauli_state(psi, n)
+    if out is not None and (out.shape != psi.shape or out.dtype != psi.dtype or not out.is_contiguous()
+                            or out.device.type != "cpu"):
+        raise ValueError("pauli_dots: out must be a contiguous CPU tensor like psi")
     dots = np.zeros(2 * psi.shape[0], dtype=np.float64)
-    _pauli_call(psi, n, masks, coef, None, dots)
+    _pauli_call(psi, n, masks, coef, out, dots)
     return dots.view(np.complex128)
