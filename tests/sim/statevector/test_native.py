@@ -26,6 +26,17 @@ def test_the_kernels_build_wherever_a_compiler_is_found() -> None:
     assert native.native_available(), native.native_status()
 
 
+def random_monomial(
+    d: int, dtype: torch.dtype, gen: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """A random permutation with unit phases: (row map, phases, its dense matrix)."""
+    perm = torch.randperm(d, generator=gen)
+    phases = torch.exp(1j * torch.rand(d, dtype=torch.float64, generator=gen)).to(dtype)
+    dense = torch.zeros(d, d, dtype=dtype)
+    dense[torch.arange(d), perm] = phases
+    return perm, phases, dense
+
+
 def reference_apply(x: torch.Tensor, n: int, u: torch.Tensor, axes: list[int]) -> torch.Tensor:
     """Reference: (B, 2**n) states times a k-qubit matrix ((d, d) or (B, d, d)) on physical ``axes`` (gate
     order), state by state with the suite's NumPy tensordot oracle."""
@@ -89,10 +100,7 @@ def test_kernel_on_every_mix_of_low_bits(dtype: torch.dtype, k: int) -> None:
         native.apply_matrix_native(got, n, u, axes)
         want = reference_apply(x, n, u, axes)
         assert torch.allclose(got, want, atol=tol * want.abs().max().item(), rtol=0), axes
-        perm = torch.randperm(d, generator=gen)
-        phases = torch.exp(1j * torch.rand(d, dtype=torch.float64, generator=gen)).to(dtype)
-        dense = torch.zeros(d, d, dtype=dtype)
-        dense[torch.arange(d), perm] = phases
+        perm, phases, dense = random_monomial(d, dtype, gen)
         got = x.clone()
         native.apply_monomial_native(got, n, phases, perm, axes)
         assert torch.allclose(got, reference_apply(x, n, dense, axes), atol=tol * 10, rtol=0), axes
@@ -105,10 +113,7 @@ def test_monomial_kernel_matches_its_dense_matrix(dtype: torch.dtype, n: int, ax
     gen = torch.Generator().manual_seed(n)
     d = 1 << len(axes)
     x = torch.randn(2, 1 << n, dtype=dtype, generator=gen)
-    perm = torch.randperm(d, generator=gen)
-    phases = torch.exp(1j * torch.rand(d, dtype=torch.float64, generator=gen)).to(dtype)
-    dense = torch.zeros(d, d, dtype=dtype)
-    dense[torch.arange(d), perm] = phases
+    perm, phases, dense = random_monomial(d, dtype, gen)
     got = x.clone()
     native.apply_monomial_native(got, n, phases, perm, axes)
     tol = 1e-6 if dtype == torch.complex64 else 1e-13
@@ -357,9 +362,7 @@ def _random_program(n: int, count: int, dtype: torch.dtype, gen: torch.Generator
             ops.append((kind, axes, phases, None))
             dense.append((torch.diag(phases), axes))
         else:
-            perm = torch.randperm(d, generator=gen)
-            m = torch.zeros(d, d, dtype=dtype)
-            m[torch.arange(d), perm] = phases
+            perm, phases, m = random_monomial(d, dtype, gen)
             ops.append((kind, axes, phases, perm.numpy()))
             dense.append((m, axes))
     return ops, dense

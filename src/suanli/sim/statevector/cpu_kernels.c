@@ -450,40 +450,50 @@ typedef struct {
     enum { PER_##SUF = 64 / sizeof(REAL), SUB_BITS_##SUF = sizeof(REAL) == 4 ? 10 : 9 }; /* reals per vector */\
     /* C[a][b] += x_a conj(y_ab), lane-wise: re = sum of x y over all lanes; im = odd - even lanes of x y~,     \
        y~ = y with re/im swapped (a: the x y products, b: the x y~ products, [2 a + b]) */                     \
-    /* Add eight float accumulators (by value: the loop keeps them in registers) into acc in double. */        \
-    static inline void flush8_##SUF(double *acc, VEC a0, VEC a1, VEC a2, VEC a3, VEC b0, VEC b1, VEC b2, VEC b3) { \
-        VEC va[4] = {a0, a1, a2, a3}, vb[4] = {b0, b1, b2, b3};                                                \
+    /* Eight float accumulators: a_c += x y, b_c += x y~ for the four (x, y) products c of a step; a local     \
+       struct of named vectors, so that the compiler keeps it in registers. */                                 \
+    typedef struct {                                                                                           \
+        VEC a0, a1, a2, a3, b0, b1, b2, b3;                                                                    \
+        int count;                                                                                             \
+    } pacc_##SUF;                                                                                              \
+    /* Add them into acc in double, and zero them. */                                                          \
+    static inline void flush8_##SUF(double *acc, pacc_##SUF *q) {                                              \
+        VEC va[4] = {q->a0, q->a1, q->a2, q->a3}, vb[4] = {q->b0, q->b1, q->b2, q->b3};                        \
         for (int c = 0; c < 4; c++)                                                                            \
             for (int l = 0; l < PER_##SUF; l++) {                                                              \
                 acc[2 * c] += va[c][l];                                                                        \
                 acc[2 * c + 1] += (l & 1) ? vb[c][l] : -vb[c][l];                                              \
             }                                                                                                  \
+        q->a0 = q->a1 = q->a2 = q->a3 = q->b0 = q->b1 = q->b2 = q->b3 = (VEC){0};                              \
+        q->count = 0;                                                                                          \
+    }                                                                                                          \
+    /* One step: products x0 ya, x0 yb, x1 yc, x1 yd; float sums of at most CHUNK terms, then double. */       \
+    static inline __attribute__((always_inline)) void pmac_##SUF(pacc_##SUF *q, double *acc, VEC x0, VEC x1,   \
+                                                                VEC ya, VEC yb, VEC yc, VEC yd) {              \
+        const IVEC swap = SWAP;                                                                                \
+        q->a0 += x0 * ya; q->a1 += x0 * yb; q->a2 += x1 * yc; q->a3 += x1 * yd;                                \
+        q->b0 += x0 * __builtin_shuffle(ya, swap); q->b1 += x0 * __builtin_shuffle(yb, swap);                  \
+        q->b2 += x1 * __builtin_shuffle(yc, swap); q->b3 += x1 * __builtin_shuffle(yd, swap);                  \
+        if (++q->count == CHUNK / PER_##SUF) flush8_##SUF(acc, q);                                             \
+    }                                                                                                          \
+    /* The main step: partners 2 run reals apart (lam0, lam0 + 2 run), at least one vector each. */            \
+    static inline __attribute__((always_inline)) void pstep_##SUF(pacc_##SUF *q, double *acc, const REAL *l0,  \
+                                                                 const REAL *l1, const REAL *p0, const REAL *p1) { \
+        VEC x0, x1, y0, y1;                                                                                    \
+        __builtin_memcpy(&x0, l0, 64);                                                                         \
+        __builtin_memcpy(&x1, l1, 64);                                                                         \
+        __builtin_memcpy(&y0, p0, 64);                                                                         \
+        __builtin_memcpy(&y1, p1, 64);                                                                         \
+        pmac_##SUF(q, acc, x0, x1, y0, y1, y0, y1);                                                            \
     }                                                                                                          \
     static void pair_range_##SUF(const REAL *lam, const REAL *psi, int64_t n_amps, int64_t p, double *acc) {   \
-        enum { PER = PER_##SUF, FLUSH = CHUNK / PER_##SUF };                                                   \
-        const IVEC swap = SWAP;                                                                                \
-        int64_t run = (int64_t)1 << p;                                                                         \
-        VEC a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, b0 = {0}, b1 = {0}, b2 = {0}, b3 = {0};                    \
-        int count = 0;                                                                                         \
+        enum { PER = PER_##SUF };                                                                              \
+        const int64_t run = (int64_t)1 << p;                                                                   \
+        pacc_##SUF q = {.count = 0};                                                                           \
         if (2 * run >= PER) {                                                                                  \
-            for (int64_t base = 0; base < n_amps; base += 2 * run) {                                           \
-                for (int64_t r = 0; r < 2 * run; r += PER) {                                                   \
-                    VEC x0, x1, y0, y1;                                                                        \
-                    __builtin_memcpy(&x0, lam + 2 * base + r, 64);                                             \
-                    __builtin_memcpy(&x1, lam + 2 * base + r + 2 * run, 64);                                   \
-                    __builtin_memcpy(&y0, psi + 2 * base + r, 64);                                             \
-                    __builtin_memcpy(&y1, psi + 2 * base + r + 2 * run, 64);                                   \
-                    VEC s0 = __builtin_shuffle(y0, swap), s1 = __builtin_shuffle(y1, swap);                    \
-                    a0 += x0 * y0; a1 += x0 * y1; a2 += x1 * y0; a3 += x1 * y1;                                \
-                    b0 += x0 * s0; b1 += x0 * s1; b2 += x1 * s0; b3 += x1 * s1;                                \
-                    if (++count == FLUSH) { /* float sums of at most CHUNK terms, then double */               \
-                        flush8_##SUF(acc, a0, a1, a2, a3, b0, b1, b2, b3);                                     \
-                        a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = (VEC){0};                                      \
-                        count = 0;                                                                             \
-                    }                                                                                          \
-                }                                                                                              \
-            }                                                                                                  \
-            flush8_##SUF(acc, a0, a1, a2, a3, b0, b1, b2, b3);                                                 \
+            for (int64_t base = 0; base < 2 * n_amps; base += 4 * run)                                         \
+                for (int64_t r = base; r < base + 2 * run; r += PER)                                           \
+                    pstep_##SUF(&q, acc, lam + r, lam + r + 2 * run, psi + r, psi + r + 2 * run);              \
         } else if (2 * n_amps < PER) { /* a state shorter than one vector */                                   \
             for (int64_t base = 0; base < n_amps; base += 2 * run) {                                           \
                 for (int64_t r = 0; r < run; r++) {                                                            \
@@ -497,6 +507,7 @@ typedef struct {
                         }                                                                                      \
                 }                                                                                              \
             }                                                                                                  \
+            return;                                                                                            \
         } else { /* partners inside one vector: shuffle psi, mask lam by the lane's bit p */                   \
             IVEC partner;                                                                                      \
             VEC m0, m1;                                                                                        \
@@ -510,42 +521,18 @@ typedef struct {
                 VEC x, y;                                                                                      \
                 __builtin_memcpy(&x, lam + r, 64);                                                             \
                 __builtin_memcpy(&y, psi + r, 64);                                                             \
-                VEC yp = __builtin_shuffle(y, partner), x0 = x * m0, x1 = x * m1;                              \
-                VEC s0 = __builtin_shuffle(y, swap), s1 = __builtin_shuffle(yp, swap);                         \
-                a0 += x0 * y; a1 += x0 * yp; a2 += x1 * yp; a3 += x1 * y;                                      \
-                b0 += x0 * s0; b1 += x0 * s1; b2 += x1 * s1; b3 += x1 * s0;                                    \
-                if (++count == FLUSH) {                                                                        \
-                    flush8_##SUF(acc, a0, a1, a2, a3, b0, b1, b2, b3);                                         \
-                    a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = (VEC){0};                                          \
-                    count = 0;                                                                                 \
-                }                                                                                              \
+                VEC yp = __builtin_shuffle(y, partner);                                                        \
+                pmac_##SUF(&q, acc, x * m0, x * m1, y, yp, yp, y);                                             \
             }                                                                                                  \
-            flush8_##SUF(acc, a0, a1, a2, a3, b0, b1, b2, b3);                                                 \
         }                                                                                                      \
+        flush8_##SUF(acc, &q);                                                                                 \
     }                                                                                                          \
     /* Pair sums of two ranges of len amplitudes: lam0/psi0 the partners with bit p clear, lam1/psi1 set. */   \
     static void pair_two_##SUF(const REAL *lam0, const REAL *lam1, const REAL *psi0, const REAL *psi1,         \
                                int64_t len, double *acc) {                                                     \
-        enum { PER = PER_##SUF, FLUSH = CHUNK / PER_##SUF };                                                   \
-        const IVEC swap = SWAP;                                                                                \
-        VEC a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, b0 = {0}, b1 = {0}, b2 = {0}, b3 = {0};                    \
-        int count = 0;                                                                                         \
-        for (int64_t r = 0; r < 2 * len; r += PER) {                                                           \
-            VEC x0, x1, y0, y1;                                                                                \
-            __builtin_memcpy(&x0, lam0 + r, 64);                                                               \
-            __builtin_memcpy(&x1, lam1 + r, 64);                                                               \
-            __builtin_memcpy(&y0, psi0 + r, 64);                                                               \
-            __builtin_memcpy(&y1, psi1 + r, 64);                                                               \
-            VEC s0 = __builtin_shuffle(y0, swap), s1 = __builtin_shuffle(y1, swap);                            \
-            a0 += x0 * y0; a1 += x0 * y1; a2 += x1 * y0; a3 += x1 * y1;                                        \
-            b0 += x0 * s0; b1 += x0 * s1; b2 += x1 * s0; b3 += x1 * s1;                                        \
-            if (++count == FLUSH) {                                                                            \
-                flush8_##SUF(acc, a0, a1, a2, a3, b0, b1, b2, b3);                                             \
-                a0 = a1 = a2 = a3 = b0 = b1 = b2 = b3 = (VEC){0};                                              \
-                count = 0;                                                                                     \
-            }                                                                                                  \
-        }                                                                                                      \
-        flush8_##SUF(acc, a0, a1, a2, a3, b0, b1, b2, b3);                                                     \
+        pacc_##SUF q = {.count = 0};                                                                           \
+        for (int64_t r = 0; r < 2 * len; r += PER_##SUF) pstep_##SUF(&q, acc, lam0 + r, lam1 + r, psi0 + r, psi1 + r); \
+        flush8_##SUF(acc, &q);                                                                                 \
     }                                                                                                          \
     /* items: [0, low_items) are (state, block) pairs, each summing every low bit (p < block_bits) over one    \
        block that stays in cache; then (state, chunk) pairs for the high bits: chunk c is the same range of    \
