@@ -1,7 +1,8 @@
 """Compiled CPU kernels: a dense k-qubit gate applied in place, in one pass over the state, on any qubits.
 
-The kernel is the C file ``cpu_kernels.c`` beside this module. It is compiled for the host CPU
-(``-march=native``: AVX-512 or AVX2 where present) with the system C compiler the first time it is needed and
+The kernels are the C files ``cpu_kernels.c`` (which includes ``cpu_sums.c``) beside this module. They are
+compiled for the host CPU (``-march=native``: AVX-512 or AVX2 where present) with the system C compiler the first
+time they are needed and
 cached (``$SUANLI_CACHE_DIR``, else ``$XDG_CACHE_HOME/suanli`` or ``~/.cache/suanli``), keyed by the source,
 the compiler, its flags and the CPU's feature flags, so a cache shared between machines never loads code built
 for another CPU. Loading goes through :mod:`ctypes`; nothing but a C compiler is needed.
@@ -57,7 +58,8 @@ MAX_K = 6
 #: Largest gate of a whole-program call (:func:`run_program`).
 PROGRAM_MAX_K = 6
 _PROGRAM_KINDS = {"matrix": 0, "diagonal": 1, "monomial": 2}
-_SOURCE = Path(__file__).with_name("cpu_kernels.c")
+_SOURCE = Path(__file__).with_name("cpu_kernels.c")  # includes cpu_sums.c beside it
+_SOURCES = (_SOURCE, Path(__file__).with_name("cpu_sums.c"))
 _X86 = platform.machine().lower() in ("x86_64", "amd64")
 _FLAGS = ["-O3", "-ffp-contract=fast", "-fPIC", "-shared", "-pthread"] + (
     ["-march=native", "-mprefer-vector-width=512"] if _X86 else ["-mcpu=native"]
@@ -105,7 +107,7 @@ def _build() -> ctypes.CDLL:
     cc = _compiler()
     if cc is None:
         raise RuntimeError("no C compiler found (set CC, or install cc/gcc/clang)")
-    source = _SOURCE.read_bytes()
+    source = b"\0".join(path.read_bytes() for path in _SOURCES)
     key = hashlib.sha256(
         b"\0".join([source, cc.encode(), _compiler_version(cc).encode(), " ".join(_FLAGS).encode(),
                     _cpu_flags().encode(), platform.machine().encode()])
