@@ -20,8 +20,11 @@ from suanli.sim.tensornet import (
     contract,
     expectation_lightcone,
     find_tree,
+    load_tree,
     rehearse_amplitude,
+    save_tree,
     simulate_mps,
+    tree_cost,
 )
 from suanli.testing import random_circuit
 
@@ -211,9 +214,89 @@ def test_cuda_amplitudes_match_cpu() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 def test_sycamore_53_20_single_amplitude_cost() -> None:
     # Gray & Kourtis (2021) report about 10^18.3 multiply-adds for one amplitude of this circuit with
     # cotengra's hyper-optimiser; a modest budget must land within a factor of ~10 of it.
     c = sycamore_circuit(20, seed=0)
     cost = rehearse_amplitude(c, max_repeats=16)
     assert 17.8 < cost.log10_cost < 19.3, cost
+
+
+def test_qubit_permutation_gates_become_relabelled_diagonals() -> None:
+    """swap, iswap and fSim(π/2, φ) (the Sycamore gate) are a permutation of their qubits times a diagonal: the
+    network holds only the diagonal, and the amplitudes still equal the state vector's."""
+    from suanli.sim.tensornet.network import _qubit_permutation
+
+    c = suanli.Circuit(4).h(0).h(1).ry(0.4, 3).swap(0, 2).iswap(1, 0).syc(2, 3).fsim(math.pi / 2, 0.3, 1, 3)
+    c.cswap(0, 1, 2).rx(0.3, 1).cx(2, 0).fsim(1.2, 0.3, 0, 3).h(2)
+    kinds = {}
+    for name in ("swap", "iswap", "syc", "cx", "cz", "cswap"):
+        spec = suanli.gates.get_gate(name)
+        mat = spec.matrix(dtype=C128)
+        kinds[name] = _qubit_permutation(mat, round(math.log2(mat.shape[0])))
+    assert kinds["swap"][0] == (1, 0) and kinds["syc"][0] == (1, 0) and kinds["iswap"][0] == (1, 0)
+    torch.testing.assert_close(kinds["iswap"][1], torch.tensor([1, 1j, 1j, 1], dtype=C128))
+    assert kinds["cx"] is None and kinds["cswap"] is None and kinds["cz"] is None  # cz is already diagonal
+    psi = suanli.state(c, device="cpu", dtype=C128)
+    bits = [format(i, "04b") for i in range(16)]
+    torch.testing.assert_close(amplitude(c, bits, device="cpu", dtype=C128, max_repeats=2), psi)
+    # the network of a Sycamore circuit holds no rank-4 two-qubit gate tensor once its syc gates are diagonals
+    net = circuit_network(sycamore_circuit(4, grid=(3, 3), seed=0), simplify=False)
+    assert max(len(ix) for ix in net.inputs) == 2
+
+
+@pytest.mark.parametrize("slicing", ["both", "trials", "best"])
+def test_sliced_and_unsliced_agree_and_report_the_overhead(slicing: str) -> None:
+    c = sycamore_circuit(10, grid=(3, 4), seed=5)
+    net = circuit_network(c, "0" * 12, dtype=C128)
+    free = find_tree(net, max_repeats=4)
+    width = free.contraction_width() - 3
+    sliced = find_tree(net, max_repeats=4, target_width=width, slicing=slicing)
+    assert sliced.nslices > 1 and sliced.contraction_width() <= width + 1e-9
+    torch.testing.assert_close(contract(net, sliced), contract(net, free), atol=1e-12, rtol=0)
+    cost = tree_cost(sliced, net)
+    if slicing == "trials":
+        assert cost.unsliced_cost is None and cost.slicing_overhead is None
+    else:
+        assert cost.unsliced_cost is not None and cost.slicing_overhead == pytest.approx(cost.cost / cost.unsliced_cost)
+        assert cost.slicing_overhead >= 1  # slicing only adds work to the tree it started from
+    assert tree_cost(free, net).slicing_overhead == 1.0
+    with pytest.raises(SuanliError, match="slicing"):
+        find_tree(net, target_width=width, slicing="all")
+
+
+def test_saved_tree_is_reused(tmp_path) -> None:
+    """A tree saved to a file (or a cache directory) is loaded instead of searched: same cost, slices, amplitude."""
+    c = sycamore_circuit(8, grid=(3, 4), seed=2)
+    bits = _bitstrings(12, 2, seed=3)
+    net = circuit_network(c, bits[0], dtype=C128)
+    file = tmp_path / "tree.json"
+    first = find_tree(net, max_repeats=3, target_width=7, cache=file)
+    data = json.loads(file.read_text())
+    assert data["slices"] == first.nslices > 1 and data["network_sha256"]
+    # a search with another seed would find another tree; the saved one is loaded instead
+    again = find_tree(net, max_repeats=1, target_width=7, seed=99, methods=["greedy"], cache=file)
+    assert again.get_path() == first.get_path() and set(again.sliced_inds) == set(first.sliced_inds)
+    assert tree_cost(again, net) == tree_cost(first, net)
+    torch.testing.assert_close(contract(net, again), contract(net, first), atol=1e-14, rtol=0)
+    save_tree(first, net, tmp_path / "copy.json", target_width=7)
+    assert load_tree(tmp_path / "copy.json", net).get_path() == first.get_path()
+    # through amplitude(): a directory cache holds one file per network and target width
+    want = suanli.state(c, device="cpu", dtype=C128)[[int(b, 2) for b in bits]]
+    for _ in range(2):
+        got = amplitude(c, bits, device="cpu", dtype=C128, max_repeats=2, target_width=7, cache=tmp_path / "d")
+        torch.testing.assert_close(got, want)
+    assert len(list((tmp_path / "d").glob("tree-*-w7.json"))) == 1
+    # a file for another network (other couplers; the single-qubit gates do not change the structure), or a
+    # tree wider than asked, is refused with a message
+    other = circuit_network(sycamore_circuit(8, grid=(3, 4), seed=2, pattern="EFGH"), dtype=C128)
+    with pytest.raises(SuanliError, match="another network"):
+        find_tree(other, cache=file)
+    with pytest.raises(SuanliError, match="width"):
+        find_tree(net, target_width=5, cache=file)
+    (tmp_path / "bad.json").write_text("{}")
+    with pytest.raises(SuanliError, match="not a suanli"):
+        find_tree(net, cache=tmp_path / "bad.json")
+    with pytest.raises(SuanliError, match="cache"):
+        amplitude(c, bits[0], backend="mps", cache=file)

@@ -13,6 +13,8 @@ from .network import TensorNetwork as TensorNetwork
 from .network import circuit_network as circuit_network
 from .network import contract as contract
 from .network import find_tree as find_tree
+from .network import load_tree as load_tree
+from .network import save_tree as save_tree
 from .network import tree_cost as tree_cost
 
 __all__ = [
@@ -25,7 +27,9 @@ __all__ = [
     "contract",
     "expectation_lightcone",
     "find_tree",
+    "load_tree",
     "rehearse_amplitude",
+    "save_tree",
     "simulate_mps",
     "tree_cost",
 ]

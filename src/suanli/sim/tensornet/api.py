@@ -6,6 +6,7 @@ Bit order: a bitstring lists qubit 0 first (leftmost), as everywhere in suanli.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -55,6 +56,8 @@ def amplitude(
     max_repeats: int = 16,
     target_width: float | None = None,
     max_bond: int | None = None,
+    slicing: str = "both",
+    cache: str | os.PathLike[str] | None = None,
     progress: Progress | None = None,
 ) -> torch.Tensor | ContractionCost:
     """Amplitudes <x|U|0…0> of a unitary circuit for given output bitstrings.
@@ -73,6 +76,11 @@ def amplitude(
         max_repeats: cotengra hyper-optimisation trials (tensornet).
         target_width: slice the contraction so that no intermediate exceeds ``2**target_width`` elements.
         max_bond: MPS bond-dimension limit.
+        slicing: tensornet with ``target_width``: how the sliced tree is searched (``"both"``, ``"trials"``
+            or ``"best"``; see :func:`~suanli.sim.tensornet.find_tree`).
+        cache: tensornet only: a ``.json`` file or a directory where the contraction tree is saved, and from
+            where a later call for the same circuit (and open qubits) loads it instead of searching again (see
+            :func:`~suanli.sim.tensornet.find_tree`).
         progress: ``progress(done, total)`` during the path search and the contraction.
 
     Returns:
@@ -92,8 +100,8 @@ def amplitude(
         raise SuanliError(f"expected a suanli.Circuit, got {type(circuit).__name__}")
     n = circuit.num_qubits
     items, single = _as_bitstrings(bitstrings, n)
-    if backend != "tensornet" and (rehearse or open_qubits):
-        raise SuanliError("rehearse=True and open_qubits are options of backend='tensornet'")
+    if backend != "tensornet" and (rehearse or open_qubits or cache is not None):
+        raise SuanliError("rehearse=True, open_qubits and cache are options of backend='tensornet'")
     dev = resolve_device(device)
     dt = resolve_dtype(dtype)
     if backend == "statevector":
@@ -112,7 +120,9 @@ def amplitude(
         opened = list(open_qubits or ())
         masked = [_mask(b, opened, n) for b in items]
         net = circuit_network(circuit, masked[0], open_qubits=opened, dtype=dt, device=dev)
-        tree = find_tree(net, max_repeats=max_repeats, target_width=target_width, progress=progress)
+        tree = find_tree(
+            net, max_repeats=max_repeats, target_width=target_width, slicing=slicing, cache=cache, progress=progress
+        )
         signature = net.signature()
         if rehearse:
             return tree_cost(tree, net, bytes_per_element=8 if dt == torch.complex64 else 16)
@@ -121,7 +131,7 @@ def amplitude(
             if b != masked[0]:
                 net = circuit_network(circuit, b, open_qubits=opened, dtype=dt, device=dev)
                 if net.signature() != signature:  # cannot happen for the same circuit; kept as a guard
-                    tree = find_tree(net, max_repeats=max_repeats, target_width=target_width)
+                    tree = find_tree(net, max_repeats=max_repeats, target_width=target_width, slicing=slicing)
                     signature = net.signature()
             results.append(contract(net, tree).reshape(-1))
         out = torch.stack(results)

@@ -2,7 +2,11 @@
 
 A circuit on n qubits becomes one tensor per gate: a non-diagonal k-qubit gate is a tensor with k new output
 indices and the k current wire indices of its qubits; a *diagonal* gate (``cz``, ``rz``, ``cp``…) reuses the
-wire indices (hyper-indices), which keeps the network small. Each qubit starts with the vector |0>, and ends
+wire indices (hyper-indices), which keeps the network small. A gate that is a *permutation of its qubits times a
+diagonal* (``swap``, ``iswap``, fSim(π/2, φ) and so the Sycamore gate ``syc``) becomes that diagonal on the
+current wire indices, after which the wires of its qubits are relabelled (the permutation costs nothing): the
+Sycamore network then holds one-qubit gates and two-index diagonals only, as in the published simulations
+(Gray & Kourtis 2021 split fSim(π/2, φ) the same way). Each qubit starts with the vector |0>, and ends
 either with the projection <b| for a fixed output bit or with an open index. Before the path search the
 network is simplified: every tensor of rank ≤ 2 (initial vectors, projections, one-qubit gates) is
 contracted into a neighbour, repeatedly. The remaining network is handed to cotengra's hyper-optimiser
@@ -17,11 +21,15 @@ intermediate tensor (in elements); ``peak_bytes`` is cotengra's peak concurrent 
 
 from __future__ import annotations
 
+import itertools
+import json
 import math
+import os
 import string
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -30,7 +38,16 @@ from ...circuit import Circuit
 from ...errors import SimulationError, SuanliError
 from ..statevector.engine import compile_circuit
 
-__all__ = ["ContractionCost", "TensorNetwork", "circuit_network", "contract", "find_tree", "tree_cost"]
+__all__ = [
+    "ContractionCost",
+    "TensorNetwork",
+    "circuit_network",
+    "contract",
+    "find_tree",
+    "load_tree",
+    "save_tree",
+    "tree_cost",
+]
 
 Progress = Callable[[int, int], None]
 
@@ -139,6 +156,30 @@ def _unitary_ops(circuit: Circuit, dtype: torch.dtype, device: torch.device) -> 
     return out
 
 
+def _qubit_permutation(matrix: torch.Tensor, k: int, tol: float = 1e-12) -> tuple[tuple[int, ...], torch.Tensor] | None:
+    """``(p, d)`` when the k-qubit ``matrix`` (rows = outputs, big-endian) maps |x> to d[x] |y> with output bit j
+    of y equal to input bit ``p[j]`` of x (a permutation of the qubits times a diagonal); else None.
+
+    Entries below ``tol`` (relative to the largest) count as zeros: fSim(π/2, φ) built in floating point holds
+    cos(π/2) ≈ 6e-17 where the exact matrix has 0.
+    """
+    if k < 2 or k > 3 or matrix.shape != (2**k, 2**k):
+        return None
+    m = matrix.detach().cpu()
+    mask = m.abs() > tol * float(m.abs().max())
+    if int(mask.sum()) != 2**k:
+        return None
+    x = torch.arange(2**k)
+    bits = [(x >> (k - 1 - j)) & 1 for j in range(k)]  # bit j of x, qubit 0 most significant
+    for p in itertools.permutations(range(k)):
+        if p == tuple(range(k)):
+            continue
+        y = sum(bits[p[j]] << (k - 1 - j) for j in range(k))
+        if bool(mask[y, x].all()):
+            return p, matrix[y.to(matrix.device), x.to(matrix.device)]
+    return None
+
+
 def circuit_network(
     circuit: Circuit,
     bitstring: str | None = None,
@@ -184,6 +225,15 @@ def circuit_network(
             arrays.append(op.tensor.reshape([2] * k))
             inputs.append(tuple(wire[q] for q in op.qubits))
             continue
+        perm = _qubit_permutation(op.tensor, k) if op.tensor.dim() == 2 else None
+        if perm is not None:
+            p, diag = perm
+            arrays.append(diag.reshape([2] * k))
+            old = [wire[q] for q in op.qubits]
+            inputs.append(tuple(old))
+            for j, q in enumerate(op.qubits):
+                wire[q] = old[p[j]]
+            continue
         new = tuple(range(counter, counter + k))
         counter += k
         arrays.append(op.tensor.reshape([2] * (2 * k)))
@@ -211,6 +261,8 @@ class ContractionCost:
         slices: number of slices (independent sub-contractions).
         num_tensors: tensors in the simplified network.
         bytes_per_element: 8 (complex64) or 16 (complex128).
+        unsliced_cost: the cheapest unsliced tree the search saw (None when it saw none); with it,
+            ``slicing_overhead = cost / unsliced_cost``.
     """
 
     cost: float
@@ -220,16 +272,24 @@ class ContractionCost:
     slices: int
     num_tensors: int
     bytes_per_element: int = 8
+    unsliced_cost: float | None = None
 
     def __post_init__(self) -> None:
         if self.cost < 0 or self.slices < 1 or self.num_tensors < 0:
             raise ValueError(f"invalid contraction cost record {self}")
+        if self.unsliced_cost is not None and self.unsliced_cost <= 0:
+            raise ValueError(f"invalid unsliced cost {self.unsliced_cost}")
 
     @property
     def log10_cost(self) -> float:
         return math.log10(max(self.cost, 1.0))
 
-    def as_dict(self) -> dict[str, float]:
+    @property
+    def slicing_overhead(self) -> float | None:
+        """``cost / unsliced_cost`` (None when the unsliced cost is unknown)."""
+        return None if self.unsliced_cost is None else self.cost / self.unsliced_cost
+
+    def as_dict(self) -> dict[str, float | None]:
         return {
             "cost": self.cost,
             "log10_cost": self.log10_cost,
@@ -238,6 +298,8 @@ class ContractionCost:
             "peak_bytes": self.peak_bytes,
             "slices": self.slices,
             "num_tensors": self.num_tensors,
+            "unsliced_cost": self.unsliced_cost,
+            "slicing_overhead": self.slicing_overhead,
         }
 
 
@@ -249,62 +311,30 @@ def _import_cotengra() -> Any:
     return cotengra
 
 
-def find_tree(
-    net: TensorNetwork,
+def _methods(methods: Sequence[str] | None) -> list[str]:
+    if methods is not None:
+        return list(methods)
+    try:
+        import kahypar  # noqa: F401
+
+        return ["kahypar", "greedy"]
+    except ImportError:
+        return ["greedy", "labels"]
+
+
+def _search(
+    symbolic: tuple[Any, ...],
     *,
-    max_repeats: int = 32,
-    max_time: float | None = None,
-    target_width: float | None = None,
-    minimize: str = "flops",
-    methods: Sequence[str] | None = None,
-    seed: int | None = 0,
-    progress: Progress | None = None,
+    max_repeats: int,
+    max_time: float | None,
+    progress: Progress | None,
+    **kwargs: Any,
 ) -> Any:
-    """Search a contraction tree with cotengra's hyper-optimiser; slice it down to ``target_width`` if given.
-
-    Args:
-        net: the (simplified) network.
-        max_repeats: number of hyper-optimisation trials (the search budget).
-        max_time: optional time limit in seconds for the search.
-        target_width: log2 of the largest allowed intermediate tensor; slicing is searched together with the
-            path (``slicing_reconf_opts``) so that every slice fits.
-        minimize: cotengra's objective (``"flops"``, ``"size"``, ``"write"``, ``"combo"``).
-        methods: cotengra path finders (default: ``kahypar`` and ``greedy`` when KaHyPar is installed, else
-            ``greedy`` and ``labels``).
-        seed: seeds Python's and NumPy's generators that cotengra's trials draw from.
-        progress: ``progress(done, total)`` after every chunk of trials.
-
-    Returns:
-        A ``cotengra.ContractionTree``.
-    """
-    ctg = _import_cotengra()
-    if methods is None:
-        try:
-            import kahypar  # noqa: F401
-
-            methods = ("kahypar", "greedy")
-        except ImportError:
-            methods = ("greedy", "labels")
-    if seed is not None:
-        import random
-
-        import numpy as np
-
-        random.seed(seed)
-        np.random.seed(seed)
-    kwargs: dict[str, Any] = {
-        "methods": list(methods),
-        "minimize": minimize,
-        "parallel": False,
-        "progbar": False,
-        "on_trial_error": "ignore",
-    }
-    if target_width is not None:
-        kwargs["slicing_reconf_opts"] = {"target_size": 2 ** float(target_width)}
-    chunk = max(1, min(8, max_repeats))
-    symbolic = net.symbolic()
+    """Run ``max_repeats`` hyper-optimisation trials in chunks (for progress and the time limit); the best tree."""
     import time
 
+    ctg = _import_cotengra()
+    chunk = max(1, min(8, max_repeats))
     started = time.perf_counter()
     done = 0
     opt = None
@@ -320,15 +350,218 @@ def find_tree(
         if progress is not None:
             progress(done, max_repeats)
     assert opt is not None
-    tree = opt.tree
-    if target_width is not None and tree.contraction_width() > target_width + 1e-9:
-        tree = tree.slice_and_reconfigure(target_size=2 ** float(target_width))
+    return opt.tree
+
+
+def find_tree(
+    net: TensorNetwork,
+    *,
+    max_repeats: int = 32,
+    max_time: float | None = None,
+    target_width: float | None = None,
+    minimize: str = "flops",
+    methods: Sequence[str] | None = None,
+    seed: int | None = 0,
+    slicing: str = "both",
+    refine: bool = True,
+    cache: str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
+) -> Any:
+    """Search a contraction tree with cotengra's hyper-optimiser; slice it down to ``target_width`` if given.
+
+    Every trial ends with cotengra's subtree reconfiguration (``reconf_opts``), and with ``refine`` the best
+    unsliced tree gets a longer one when it costs more than 2^30 multiply-adds (``subtree_reconfigure_forest``:
+    randomised reconfiguration branches over subtrees of 10 leaves, the cheapest kept; 20-30 s on the 53-qubit
+    Sycamore networks, a 1.1-3x lower cost there). With a ``target_width`` the
+    slicing is searched in one of two ways, or both (the cheaper tree wins):
+
+    * ``"trials"``: every trial is sliced and reconfigured to the target (``slicing_reconf_opts``), so the
+      optimiser tunes its parameters on the sliced cost;
+    * ``"best"``: an unsliced search first; its best tree is then sliced by cotengra's
+      ``slice_and_reconfigure_forest`` (several slicing + reconfiguration branches, the cheapest kept).
+
+    ``"both"`` (the default) splits ``max_repeats`` between the two. The cheapest unsliced tree seen is kept
+    in ``tree.suanli_unsliced_cost`` (None when only ``"trials"`` ran), so that :func:`tree_cost` can report
+    the slicing overhead.
+
+    Args:
+        net: the (simplified) network.
+        max_repeats: number of hyper-optimisation trials (the search budget).
+        max_time: optional time limit in seconds for the search.
+        target_width: log2 of the largest allowed intermediate tensor.
+        minimize: cotengra's objective (``"flops"``, ``"size"``, ``"write"``, ``"combo"``).
+        methods: cotengra path finders (default: ``kahypar`` and ``greedy`` when KaHyPar is installed, else
+            ``greedy`` and ``labels``).
+        seed: seeds Python's and NumPy's generators that cotengra's trials draw from.
+        slicing: ``"both"``, ``"trials"`` or ``"best"`` (see above; ignored without ``target_width``).
+        refine: reconfigure the best unsliced tree further before slicing it (or returning it).
+        cache: a ``.json`` file or a directory. A tree saved there for the same network (and, for a
+            directory, the same target width) is loaded and no search is run; otherwise the tree found is
+            saved there. See :func:`save_tree` for the format.
+        progress: ``progress(done, total)`` after every chunk of trials.
+
+    Returns:
+        A ``cotengra.ContractionTree``.
+    """
+    if slicing not in ("both", "trials", "best"):
+        raise SuanliError(f"slicing must be 'both', 'trials' or 'best', got {slicing!r}")
+    if max_repeats < 1:
+        raise SuanliError(f"max_repeats must be at least 1, got {max_repeats}")
+    path = _cache_file(net, cache, target_width) if cache is not None else None
+    if path is not None and path.exists():
+        tree = load_tree(path, net)
+        if target_width is not None and tree.contraction_width() > target_width + 1e-9:
+            raise SuanliError(
+                f"{path}: the saved tree has width {tree.contraction_width():g} > target width {target_width:g}; "
+                "give another file or remove this one"
+            )
+        return tree
+    if seed is not None:
+        import random
+
+        import numpy as np
+
+        random.seed(seed)
+        np.random.seed(seed)
+    kwargs: dict[str, Any] = {
+        "methods": _methods(methods),
+        "minimize": minimize,
+        "parallel": False,
+        "progbar": False,
+        "on_trial_error": "ignore",
+    }
+    symbolic = net.symbolic()
+    if target_width is None:
+        tree = _search(symbolic, max_repeats=max_repeats, max_time=max_time, progress=progress,
+                       reconf_opts={}, **kwargs)
+        if refine:
+            tree = _refine(tree, minimize)
+        tree.suanli_unsliced_cost = float(tree.contraction_cost())
+    else:
+        target = 2 ** float(target_width)
+        n_best = {"trials": 0, "best": max_repeats, "both": max_repeats // 2}[slicing]
+        n_trials = max_repeats - n_best
+        half = None if max_time is None or slicing != "both" else max_time / 2
+        candidates = []
+        unsliced = None
+
+        def stage(offset: int) -> Progress | None:
+            if progress is None:
+                return None
+            return lambda done, total: progress(offset + done, max_repeats)
+
+        if n_best:
+            free = _search(symbolic, max_repeats=n_best, max_time=half or max_time, progress=stage(0),
+                           reconf_opts={}, **kwargs)
+            if refine:
+                free = _refine(free, minimize)
+            unsliced = float(free.contraction_cost())
+            if free.contraction_width() > target_width + 1e-9:
+                free = free.slice_and_reconfigure_forest(target_size=target, minimize=minimize, parallel=False)
+            candidates.append(free)
+        if n_trials:
+            sliced = _search(symbolic, max_repeats=n_trials, max_time=half or max_time, progress=stage(n_best),
+                             slicing_reconf_opts={"target_size": target, "reconf_opts": {}}, **kwargs)
+            if sliced.contraction_width() > target_width + 1e-9:  # a trial that failed to slice
+                sliced = sliced.slice_and_reconfigure(target_size=target)
+            candidates.append(sliced)
+        tree = min(candidates, key=lambda t: t.get_score(minimize))
+        tree.suanli_unsliced_cost = unsliced
+    if path is not None:
+        save_tree(tree, net, path, target_width=target_width)
+    return tree
+
+
+_REFINE_ABOVE = 2.0**30  # multiply-adds; below this the contraction takes about a second or less
+
+
+def _refine(tree: Any, minimize: str) -> Any:
+    """The cheaper of ``tree`` and its forested subtree reconfiguration (for trees worth the extra search)."""
+    if float(tree.contraction_cost()) <= _REFINE_ABOVE:
+        return tree
+    better = tree.subtree_reconfigure_forest(
+        num_trees=4, num_restarts=4, subtree_size=10, minimize=minimize, parallel=False, progbar=False
+    )
+    return better if better.get_score(minimize) <= tree.get_score(minimize) else tree
+
+
+_TREE_FORMAT = "suanli.contraction-tree"
+
+
+def _network_hash(net: TensorNetwork) -> str:
+    import hashlib
+
+    text = json.dumps([[list(ix) for ix in net.inputs], list(net.output)], separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _cache_file(net: TensorNetwork, cache: str | os.PathLike[str], target_width: float | None) -> Path:
+    path = Path(cache)
+    if path.suffix.lower() == ".json":
+        return path
+    width = "full" if target_width is None else f"w{float(target_width):g}"
+    return path / f"tree-{_network_hash(net)[:20]}-{width}.json"
+
+
+def save_tree(
+    tree: Any, net: TensorNetwork, path: str | os.PathLike[str], *, target_width: float | None = None
+) -> None:
+    """Write a contraction tree of ``net`` as JSON: the pairwise contraction path (cotengra's linear
+    ``get_path()`` format), the sliced indices (``net``'s integer labels), a SHA-256 hash of the network's
+    index structure, and the tree's cost, width and slice count (checked again on loading)."""
+    from cotengra import get_symbol
+
+    symbols = {get_symbol(i): i for i in net.size_dict}
+    unsliced = getattr(tree, "suanli_unsliced_cost", None)
+    data = {
+        "format": _TREE_FORMAT,
+        "version": 1,
+        "network_sha256": _network_hash(net),
+        "num_tensors": net.num_tensors,
+        "path": [list(map(int, step)) for step in tree.get_path()],
+        "sliced": [symbols[ix] for ix in tree.sliced_inds],
+        "target_width": target_width,
+        "cost": float(tree.contraction_cost()),
+        "unsliced_cost": unsliced,
+        "width": float(tree.contraction_width()),
+        "slices": int(tree.nslices),
+        "cotengra": _import_cotengra().__version__,
+    }
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    tmp.replace(out)
+
+
+def load_tree(path: str | os.PathLike[str], net: TensorNetwork) -> Any:
+    """Read a tree written by :func:`save_tree` for ``net``; errors when it belongs to another network."""
+    ctg = _import_cotengra()
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SuanliError(f"{path}: cannot read a saved contraction tree ({exc})") from None
+    if not isinstance(data, dict) or data.get("format") != _TREE_FORMAT:
+        raise SuanliError(f"{path}: not a suanli contraction-tree file")
+    if data.get("network_sha256") != _network_hash(net):
+        raise SuanliError(
+            f"{path}: the saved tree belongs to another network (other circuit, open qubits or suanli version); "
+            "give another file or remove this one"
+        )
+    inputs, output, sizes = net.symbolic()
+    tree = ctg.ContractionTree.from_path(inputs, output, sizes, path=[tuple(p) for p in data["path"]])
+    for i in data["sliced"]:
+        tree.remove_ind_(ctg.get_symbol(int(i)))
+    if not math.isclose(float(tree.contraction_cost()), float(data["cost"]), rel_tol=1e-9):
+        raise SuanliError(f"{path}: the rebuilt tree's cost differs from the saved one; the file is damaged")
+    tree.suanli_unsliced_cost = data.get("unsliced_cost")
     return tree
 
 
 def tree_cost(tree: Any, net: TensorNetwork, bytes_per_element: int = 8) -> ContractionCost:
     """The :class:`ContractionCost` of a cotengra tree."""
     cost = float(tree.contraction_cost())
+    unsliced = getattr(tree, "suanli_unsliced_cost", None)
     return ContractionCost(
         cost=cost,
         real_flops=8.0 * cost,
@@ -337,6 +570,7 @@ def tree_cost(tree: Any, net: TensorNetwork, bytes_per_element: int = 8) -> Cont
         slices=int(tree.nslices),
         num_tensors=net.num_tensors,
         bytes_per_element=bytes_per_element,
+        unsliced_cost=None if unsliced is None else float(unsliced),
     )
 
 
