@@ -102,3 +102,39 @@ def test_cli_errors_are_one_line(argv: list[str], needle: str, capsys: pytest.Ca
     assert code == 2 and out == ""
     assert err.startswith("suanli: error") or "usage:" in err
     assert needle in err and "Traceback" not in err
+
+
+def test_cli_tree_cache_and_slicing_overhead(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--tree-cache saves the trees; a rerun loads them (the same costs even with another budget), and the JSON
+    reports the slicing overhead against the cheapest unsliced tree."""
+    argv = ["estimate", "rcs", "--grid", "3x4", "--cycles", "8", "--batch-qubits", "2", "--target-width", "6",
+            "--tree-cache", str(tmp_path / "trees"), "--json"]
+    rows = []
+    for repeats in ("4", "1"):
+        code = main([*argv, "--repeats", repeats])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        rows.append(json.loads(out)["rows"][0]["estimate"])
+    assert len(list((tmp_path / "trees").glob("tree-*.json"))) == 2  # one amplitude, one batch of 2^2
+    for key in ("amplitude", "batch"):
+        assert rows[1][key] == rows[0][key]
+        cost = rows[0][key]
+        assert cost["width"] <= 6 and cost["slices"] > 1
+        assert cost["slicing_overhead"] == pytest.approx(cost["cost"] / cost["unsliced_cost"])
+    code = main(["estimate", "rcs", "--grid", "3x4", "--cycles", "8", "--batch-qubits", "0", "--target-width", "6",
+                 "--repeats", "2", "--slicing", "trials"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "slicing ×" in out and "cheapest unsliced" in out
+    code = main([*argv, "--slicing", "some"])
+    _, err = capsys.readouterr()
+    assert code == 2 and "--slicing" in err
+
+
+def test_estimate_slicing_overhead_is_at_least_one() -> None:
+    c = sycamore_circuit(8, grid=(3, 4), seed=0)
+    e = estimate_rcs_cost(c, batch_qubits=0, target_width=6, max_repeats=4, slicing="best")
+    amp = e.amplitude
+    assert amp.slices > 1 and amp.unsliced_cost is not None
+    assert amp.slicing_overhead is not None and amp.slicing_overhead >= 1
+    assert e.as_dict()["amplitude"]["slicing_overhead"] == amp.slicing_overhead

@@ -148,6 +148,8 @@ def cmd_estimate_rcs(args: argparse.Namespace, io: Output) -> int:
                 max_repeats=args.repeats,
                 efficiency=args.efficiency,
                 machines=machines,
+                slicing=args.slicing,
+                cache=args.tree_cache,
                 progress=progress,
             )
         finally:
@@ -162,6 +164,7 @@ def cmd_estimate_rcs(args: argparse.Namespace, io: Output) -> int:
         "efficiency": args.efficiency,
         "target_width": args.target_width,
         "repeats": args.repeats,
+        "slicing": args.slicing,
         "machines": {k: vars(v) for k, v in MACHINES.items() if machines is None or k in machines},
         "rows": rows,
     }
@@ -180,7 +183,7 @@ def cmd_estimate_rcs(args: argparse.Namespace, io: Output) -> int:
 
     names = list(rows[0]["estimate"]["seconds"])
     table = Table(title=f"classical cost of {args.samples:g} samples at XEB fidelity {args.fidelity:g}")
-    for col in ("circuit", "log10 cost (1 amp.)", "width", "slices", *names):
+    for col in ("circuit", "log10 cost (1 amp.)", "width", "slices", "slicing ×", *names):
         table.add_column(col, justify="right")
     for r in rows:
         e = r["estimate"]
@@ -190,10 +193,12 @@ def cmd_estimate_rcs(args: argparse.Namespace, io: Output) -> int:
             f"{amp['log10_cost']:.2f}",
             f"{amp['width']:.0f}",
             f"{amp['slices']}",
+            "–" if amp["slicing_overhead"] is None else f"{amp['slicing_overhead']:.3g}",
             *[_duration(e["seconds"][k]) for k in names],
         )
     io.out.print(table)
-    io.out.print(f"efficiency {args.efficiency:g} of peak; cost = complex multiply-adds (8 real FLOPs each)")
+    io.out.print(f"efficiency {args.efficiency:g} of peak; cost = complex multiply-adds (8 real FLOPs each); "
+                 "slicing × = sliced cost / cheapest unsliced tree seen")
     return 0
 
 
@@ -241,7 +246,12 @@ def register(cli: Any) -> None:
                    help="open qubits per contraction (default 6)")
     e.add_argument("--target-width", type=float_in(1, 60), default=30.0,
                    help="log2 of the largest intermediate tensor allowed (default 30)")
-    e.add_argument("--repeats", type=int_at_least(1), default=8, help="path-search trials (default 8)")
+    e.add_argument("--repeats", type=int_at_least(1), default=16, help="path-search trials (default 16)")
+    e.add_argument("--slicing", choices=("both", "trials", "best"), default="both",
+                   help="sliced paths: slice every trial ('trials'), slice the best unsliced tree ('best'), or "
+                   "half the trials each ('both', default)")
+    e.add_argument("--tree-cache", default=None, metavar="DIR",
+                   help="save the contraction trees found in DIR and load them there on a rerun (no search)")
     e.add_argument("--efficiency", type=float_in(0, 1, open_low=True), default=0.2,
                    help="fraction of peak FLOP/s reached (default 0.2)")
     e.add_argument("--machines", default=None, help="comma-separated: h100,dgx-h100,frontier,summit (default all)")

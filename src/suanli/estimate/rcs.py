@@ -4,7 +4,10 @@ The model (every assumption is a parameter):
 
 1. **One amplitude** costs C₁ multiply-adds: the best contraction tree cotengra's hyper-optimiser finds for
    <x|U|0…0> within the search budget, sliced so that no intermediate tensor exceeds ``2**target_width``
-   elements (the memory of one accelerator). A complex multiply-add is 8 real FLOPs.
+   elements (the memory of one accelerator). A complex multiply-add is 8 real FLOPs. The search splits its
+   trials between sliced trials and an unsliced search whose best tree is then sliced (see
+   :func:`~suanli.sim.tensornet.find_tree`); the ratio of the sliced cost to the cheapest unsliced tree is
+   reported as the *slicing overhead*.
 2. **A batch of samples** at XEB fidelity f: one contraction with k open qubits (cost C_k) yields 2**k
    correlated amplitudes; N samples need N / 2**k such contractions, and a fidelity-f sample needs only a
    fraction f of the slices (Markov et al. 2018; Pan, Chen & Zhang, PRL 129, 090502 (2022)), so
@@ -26,6 +29,7 @@ GPUs in the published simulations; pass ``efficiency=`` to change it.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -113,9 +117,11 @@ def estimate_rcs_cost(
     fidelity: float = 0.002,
     batch_qubits: int = 6,
     target_width: float | None = 30,
-    max_repeats: int = 8,
+    max_repeats: int = 16,
     efficiency: float = 0.2,
     machines: Sequence[str] | None = None,
+    slicing: str = "both",
+    cache: str | os.PathLike[str] | None = None,
     progress: Progress | None = None,
 ) -> RCSCostEstimate:
     """Estimate the classical cost of sampling ``circuit`` (see the module docstring for the model).
@@ -130,6 +136,9 @@ def estimate_rcs_cost(
         max_repeats: hyper-optimisation trials per path search.
         efficiency: fraction of peak FLOP/s reached.
         machines: names from :data:`MACHINES` (default: all).
+        slicing: how sliced trees are searched: ``"both"``, ``"trials"`` or ``"best"`` (see
+            :func:`~suanli.sim.tensornet.find_tree`).
+        cache: a directory where the trees found are saved and from where a rerun loads them (no search).
         progress: ``progress(done, total)`` over the path-search trials.
     """
     if samples < 1:
@@ -151,17 +160,14 @@ def estimate_rcs_cost(
             return None
         return lambda done, total: progress(i * total + done, rounds * total)
 
-    amp = rehearse_amplitude(circuit, max_repeats=max_repeats, target_width=target_width, progress=stage(0))
+    search = {"max_repeats": max_repeats, "target_width": target_width, "slicing": slicing, "cache": cache}
+    amp = rehearse_amplitude(circuit, progress=stage(0), **search)
     batch = None
     per_contraction = amp
     if batch_qubits:
         n = circuit.num_qubits
         batch = rehearse_amplitude(
-            circuit,
-            max_repeats=max_repeats,
-            target_width=target_width,
-            open_qubits=list(range(n - batch_qubits, n)),
-            progress=stage(1),
+            circuit, open_qubits=list(range(n - batch_qubits, n)), progress=stage(1), **search
         )
         per_contraction = batch
     contractions = math.ceil(samples / 2**batch_qubits)
