@@ -38,6 +38,7 @@ from .engine import (
     resolve_device,
     resolve_dtype,
     run_ops,
+    torch_threads,
 )
 from .expect import hermitian_expectation, pauli_expectation
 from .kernels import StateVector
@@ -120,15 +121,11 @@ def cpu_threads_for(num_qubits: int, device: torch.device) -> Iterator[None]:
     idea, ``statevector_parallel_threshold``). torch's thread count is process-wide, so this is not meant for
     programs that run torch from several Python threads at once.
     """
-    before = torch.get_num_threads()
-    if device.type != "cpu" or num_qubits >= PARALLEL_THRESHOLD or before == 1:
+    if device.type != "cpu" or num_qubits >= PARALLEL_THRESHOLD:
         yield
         return
-    torch.set_num_threads(1)
-    try:
+    with torch_threads(1):
         yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _small_path(compiled: Compiled, ops: list[Op], grad: bool) -> bool:

@@ -7,7 +7,8 @@ builds each gate's matrix once (on the target device and precision), and drops i
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,7 @@ __all__ = [
     "resolve_dtype",
     "run_ops",
     "state_buffers",
+    "torch_threads",
 ]
 
 Progress = Callable[[int, int], None]
@@ -122,6 +124,27 @@ def _evaluate(value: Any, bindings: Mapping[str, Any]) -> Any:
     return value
 
 
+@contextmanager
+def torch_threads(count: int) -> Iterator[None]:
+    """Run the block with ``count`` torch CPU threads (restored afterwards).
+
+    Building gate matrices and fusing them works on tensors of a few hundred entries, where a thread team is
+    all cost; on a busy machine a team can even wait a whole scheduler quantum for a descheduled thread (a
+    20-gate-layer circuit took 50 ms to compile with two threads beside another busy process, 0.8 ms with one).
+    torch's thread count is process-wide, so this is not meant for programs that run torch from several Python
+    threads at once.
+    """
+    before = torch.get_num_threads()
+    if before == count:
+        yield
+        return
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def compile_circuit(
     circuit: Circuit,
     params: Mapping[Any, Any] | None = None,
@@ -140,6 +163,17 @@ def compile_circuit(
         ParameterError: missing/unknown parameters or inconsistent batch sizes.
         SimulationError: an opaque gate is used.
     """
+    with torch_threads(1):
+        return _compile(circuit, params, dtype, device, matrix_device)
+
+
+def _compile(
+    circuit: Circuit,
+    params: Mapping[Any, Any] | None,
+    dtype: torch.dtype,
+    device: torch.device | None,
+    matrix_device: torch.device | None,
+) -> Compiled:
     if not isinstance(circuit, Circuit):
         raise SuanliError(f"expected a suanli.Circuit, got {type(circuit).__name__}")
     device = device if device is not None else torch.device("cpu")
@@ -427,7 +461,9 @@ def fuse_ops(ops: list[Op], width: int, *, classify: bool = True) -> list[Op]:
 
     items = [GateItem(op.kind, op.qubits, op.tensor, op.condition, op) for op in ops]
     out: list[Op] = []
-    for block in fuse(items, width, classify=classify):
+    with torch_threads(1):  # small products (see torch_threads)
+        blocks = fuse(items, width, classify=classify)
+    for block in blocks:
         if block.kind == "boundary":
             out.append(block.payload)
         else:
