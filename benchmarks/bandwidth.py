@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +53,20 @@ def apply(sv: StateVector, name: str, qubits: tuple[int, ...], u: torch.Tensor, 
         sv.apply_matrix(u, qubits)
 
 
+@contextmanager
+def variant(path: str) -> Iterator[None]:
+    """Select the dense Triton kernel's variant for the ``triton-rows`` path."""
+    before = os.environ.get("SUANLI_TRITON_DENSE")
+    os.environ["SUANLI_TRITON_DENSE"] = "rows" if path == "triton-rows" else "broadcast"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SUANLI_TRITON_DENSE"]
+        else:
+            os.environ["SUANLI_TRITON_DENSE"] = before
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--qubits", type=int, default=24)
@@ -63,7 +80,8 @@ def main() -> None:
     b = 8 if dtype == torch.complex64 else 16
     n = args.qubits
     bw = copy_bandwidth(dev)
-    paths = ["torch"] + (["triton"] if triton_available(dev) else [])
+    # triton-rows: the row-by-row variant of the dense Triton kernel (SUANLI_TRITON_DENSE=rows)
+    paths = ["torch"] + (["triton", "triton-rows"] if triton_available(dev) else [])
     paths += ["native"] if dev.type == "cpu" and native_available() else []
     print(f"device {dev}, copy bandwidth {bw / 1e9:.1f} GB/s, paths {paths}")
     gen = torch.Generator().manual_seed(0)
@@ -84,13 +102,14 @@ def main() -> None:
             x128 = x.to(torch.complex128).reshape([2] * 10)
             want = einsum_gate(x128, 10, u.to(torch.complex128), small_q).reshape(-1)
             for path in paths:
-                sv = StateVector(10, dtype=dtype, device=dev, data=x.to(dev), kernels=path)
-                apply(sv, name, small_q, u.to(dev), perm)
+                with variant(path):
+                    sv = StateVector(10, dtype=dtype, device=dev, data=x.to(dev), kernels=path.split("-")[0])
+                    apply(sv, name, small_q, u.to(dev), perm)
                 err = (sv.canonical()[0].cpu().to(torch.complex128) - want).abs().max().item()
                 if err > (1e-5 if dtype == torch.complex64 else 1e-12):
                     raise SystemExit(f"{name} ({path}) disagrees with the reference: max error {err:.2e}")
         for path in paths:
-            sv = StateVector(n, dtype=dtype, device=dev, kernels=path)
+            sv = StateVector(n, dtype=dtype, device=dev, kernels=path.split("-")[0])
             ud = u.to(dev)
             sv.apply_matrix(torch.eye(2, dtype=dtype, device=dev), (0,))  # allocate the spare buffer
 
@@ -98,7 +117,8 @@ def main() -> None:
                      p: torch.Tensor = perm) -> None:
                 apply(sv, nm, q, ud, p)
 
-            tmin, tmed = timed(step, args.repeats, dev)
+            with variant(path):
+                tmin, tmed = timed(step, args.repeats, dev)
             rate = 2 * (1 << n) * b / tmin
             rows.append(
                 {"kernel": name, "path": path, "qubits": list(qubits), "min_s": tmin, "median_s": tmed,

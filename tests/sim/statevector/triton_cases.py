@@ -25,11 +25,17 @@ def interpreter() -> None:
     assert tk.triton_available(torch.device("cpu")), "run with TRITON_INTERPRET=1"
 
 
+@pytest.mark.parametrize("variant", ["broadcast", "rows"])
 @pytest.mark.parametrize("dtype", [torch.complex64, torch.complex128])
 @pytest.mark.parametrize(
     "n,qubits", [(4, (0,)), (4, (3,)), (5, (3, 1)), (6, (0, 5, 2)), (7, (2, 6, 0, 4)), (6, (4, 3, 2, 1, 0))]
 )
-def test_kernels_match_torch(interpreter: None, dtype: torch.dtype, n: int, qubits: tuple[int, ...]) -> None:
+def test_kernels_match_torch(
+    interpreter: None, monkeypatch: pytest.MonkeyPatch, variant: str, dtype: torch.dtype, n: int,
+    qubits: tuple[int, ...],
+) -> None:
+    monkeypatch.setenv("SUANLI_TRITON_DENSE", variant)
+    assert tk.dense_variant() == variant
     gen = torch.Generator().manual_seed(n)
     d = 1 << len(qubits)
     x = torch.randn(3, 1 << n, dtype=dtype, generator=gen)

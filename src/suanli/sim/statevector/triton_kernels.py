@@ -23,10 +23,18 @@ import torch
 
 from .native import bit_offsets
 
-__all__ = ["apply_diagonal_triton", "apply_matrix_triton", "triton_available"]
+__all__ = ["apply_diagonal_triton", "apply_matrix_triton", "dense_variant", "triton_available"]
 
 # Groups per program for the dense kernel, by k (registers hold BLOCK × 2**k × 2**k products).
 _BLOCKS = {1: 512, 2: 256, 3: 128, 4: 32, 5: 16, 6: 8}
+# Groups per program for the row-by-row variant (registers hold BLOCK × 2**k entries).
+_ROW_BLOCKS = {1: 512, 2: 256, 3: 256, 4: 128, 5: 64, 6: 32}
+
+
+def dense_variant() -> str:
+    """The dense kernel in use: ``SUANLI_TRITON_DENSE=rows`` picks the row-by-row variant, anything else the
+    broadcast one (both one in-place pass; which is faster on a given GPU is for benchmarks/bandwidth.py)."""
+    return "rows" if os.environ.get("SUANLI_TRITON_DENSE", "").strip().lower() == "rows" else "broadcast"
 _DIAG_BLOCK = 1024
 MAX_K = 6
 
@@ -85,6 +93,48 @@ def _triton():  # type: ignore[no-untyped-def]
         tl.store(x_ptr + idx + 1, yi, mask=m2)
 
     @triton.jit
+    def dense_rows_kernel(
+        x_ptr,
+        u_ptr,
+        offs_ptr,
+        bits_ptr,
+        n_groups,
+        state_stride,
+        mat_stride,
+        K: tl.constexpr,
+        D: tl.constexpr,
+        BLOCK: tl.constexpr,
+    ):
+        # The same pass as dense_kernel, one output row at a time: y[:, i] = sum_j u[i, j] x[:, j] over a
+        # (BLOCK, D) tile, so that no (BLOCK, D, D) product is ever held (fewer registers for D >= 16). The
+        # whole group is loaded before the first store, so writing row i in place is safe.
+        pid = tl.program_id(0)
+        b = tl.program_id(1)
+        g = pid.to(tl.int64) * BLOCK + tl.arange(0, BLOCK).to(tl.int64)
+        mask = g < n_groups
+        base = g
+        for j in tl.static_range(K):
+            bit = tl.load(bits_ptr + j).to(tl.int64)
+            low = base & ((tl.full((BLOCK,), 1, tl.int64) << bit) - 1)
+            base = ((base >> bit) << (bit + 1)) | low
+        cols = tl.arange(0, D)
+        offs = tl.load(offs_ptr + cols)
+        idx = (base[:, None] + offs[None, :]) * 2 + b.to(tl.int64) * state_stride
+        m2 = mask[:, None]
+        xr = tl.load(x_ptr + idx, mask=m2, other=0.0)
+        xi = tl.load(x_ptr + idx + 1, mask=m2, other=0.0)
+        ustart = b.to(tl.int64) * mat_stride
+        out = base * 2 + b.to(tl.int64) * state_stride
+        for i in tl.static_range(D):
+            ur = tl.load(u_ptr + ustart + (i * D + cols) * 2)
+            ui = tl.load(u_ptr + ustart + (i * D + cols) * 2 + 1)
+            yr = tl.sum(xr * ur[None, :] - xi * ui[None, :], axis=1)
+            yi = tl.sum(xr * ui[None, :] + xi * ur[None, :], axis=1)
+            oi = tl.load(offs_ptr + i) * 2
+            tl.store(x_ptr + out + oi, yr, mask=mask)
+            tl.store(x_ptr + out + oi + 1, yi, mask=mask)
+
+    @triton.jit
     def diag_kernel(
         x_ptr,
         d_ptr,
@@ -112,7 +162,7 @@ def _triton():  # type: ignore[no-untyped-def]
         tl.store(x_ptr + xidx, dr * xr - di * xi, mask=mask)
         tl.store(x_ptr + xidx + 1, dr * xi + di * xr, mask=mask)
 
-    return triton, dense_kernel, diag_kernel
+    return triton, dense_kernel, diag_kernel, dense_rows_kernel
 
 
 def triton_available(device: torch.device) -> bool:
@@ -147,7 +197,8 @@ def apply_matrix_triton(data: torch.Tensor, n: int, u: torch.Tensor, axes: list[
     ``data`` (shape (B, 2**n), contiguous)."""
     mod = _triton()
     assert mod is not None
-    triton, dense_kernel, _ = mod
+    triton, dense_kernel, _, rows_kernel = mod
+    rows = dense_variant() == "rows"
     k = len(axes)
     if k > MAX_K:
         raise ValueError(f"the Triton dense kernel takes at most {MAX_K} qubits, got {k}")
@@ -160,9 +211,9 @@ def apply_matrix_triton(data: torch.Tensor, n: int, u: torch.Tensor, axes: list[
     batched = u.dim() == 3
     ureal = torch.view_as_real(u.contiguous())
     n_groups = 1 << (n - k)
-    block = _BLOCKS[k]
+    block = (_ROW_BLOCKS if rows else _BLOCKS)[k]
     grid = (triton.cdiv(n_groups, block), batch)
-    dense_kernel[grid](
+    (rows_kernel if rows else dense_kernel)[grid](
         real,
         ureal,
         offs,
@@ -180,7 +231,7 @@ def apply_diagonal_triton(data: torch.Tensor, n: int, diag: torch.Tensor, axes: 
     """In place: multiply ``data`` (B, 2**n) by a diagonal ((d,) or (B, d)) on physical ``axes`` (gate order)."""
     mod = _triton()
     assert mod is not None
-    triton, _, diag_kernel = mod
+    triton, _, diag_kernel, _ = mod
     k = len(axes)
     dev = data.device
     pos = _diag_table(n, tuple(axes), dev)
