@@ -9,14 +9,21 @@ Goals:
    optimiser and the same number of trials.
 3. Real amplitudes of 53-qubit circuits at modest depth are computed and agree with quimb's contraction.
 4. The cost of Willow-scale circuits (105 qubits) per amplitude, for the estimate in docs/rcs.md.
+5. The slicing overhead (sliced cost / cheapest unsliced tree) of the 20-cycle circuit at ``--slice-width``.
 
-Before timing a contraction, its amplitudes are checked against quimb's (relative difference < 1e-4 in
-complex64, up to one global phase: quimb's ``hz_1_2`` lacks the factor √i of qsim's √W). The path searches
-use ``--repeats`` trials each (KaHyPar + greedy when KaHyPar is installed).
+Three amplitudes (random bitstrings, seed 0) are contracted along one tree and each contraction is timed; they
+are checked against quimb's own contraction of the same qsim text for circuits of up to ``--quimb-max-cycles``
+cycles (relative difference < 1e-4 in complex64, up to one global phase: quimb's ``hz_1_2`` lacks the factor
+√i of qsim's √W). Deeper circuits are checked against a second, independent tree of our own (another search
+seed, sliced to one less width, every trial sliced). The path searches use ``--repeats`` trials each
+(KaHyPar + greedy when KaHyPar is installed); ``--tree-dir`` saves every tree found and a rerun loads it
+instead of searching. ``--max-slices K`` contracts only K slices of each amplitude (a throughput
+measurement: no amplitude, no check).
 
 Usage:
     python benchmarks/tensornet.py --out tn.json [--cost-cycles 20] [--amp-cycles 10 12] [--willow-cycles 24 40]
-        [--repeats 8] [--amp-width 30] [--device cpu|cuda]
+        [--slice-cycles 20] [--repeats 8] [--amp-width 30] [--slice-width 30] [--tree-dir DIR]
+        [--device cpu|cuda]
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import sys
 import time
 from typing import Any
 
+import cotengra
 import numpy as np
 import torch
 
@@ -80,13 +88,13 @@ def methods() -> list[str]:
         return ["greedy", "labels"]
 
 
-def cost_rows(cycles: list[int], repeats: int) -> list[dict[str, Any]]:
+def cost_rows(cycles: list[int], repeats: int, tree_dir: str | None) -> list[dict[str, Any]]:
     rows = []
     for m in cycles:
         c = sycamore_circuit(m, seed=0)
         net = circuit_network(c)
         t = time.perf_counter()
-        tree = find_tree(net, max_repeats=repeats, methods=methods())
+        tree = find_tree(net, max_repeats=repeats, methods=methods(), cache=tree_dir)
         ours = tree_cost(tree, net)
         t_ours = time.perf_counter() - t
         t = time.perf_counter()
@@ -103,57 +111,125 @@ def cost_rows(cycles: list[int], repeats: int) -> list[dict[str, Any]]:
     return rows
 
 
+def _contract_timed(net: Any, tree: Any, device: str, max_slices: int | None) -> tuple[complex | None, float]:
+    """(amplitude or None when only ``max_slices`` slices ran, seconds)."""
+    if device == "cuda":
+        torch.cuda.synchronize()
+    t = time.perf_counter()
+    if max_slices is None or max_slices >= tree.nslices:
+        value: complex | None = complex(contract(net, tree).reshape(()))
+    else:
+        for i in range(max_slices):
+            tree.contract_slice(net.arrays, i, backend="torch")
+        value = None
+    if device == "cuda":
+        torch.cuda.synchronize()
+    return value, time.perf_counter() - t
+
+
+def _relative_error(got: list[complex], want: list[complex]) -> float:
+    """Max |got * phase - want| / max |want| with one global phase fitted on the first amplitude."""
+    g, w = np.array(got), np.array(want)
+    phase = w[0] / g[0]
+    err = float(np.max(np.abs(g * phase - w)) / np.max(np.abs(w)))
+    return max(err, abs(abs(phase) - 1))
+
+
 def amplitude_rows(
-    cycles: list[int], repeats: int, device: str, timing_repeats: int, width: float
+    cycles: list[int], repeats: int, device: str, timing_repeats: int, width: float, *, quimb_max_cycles: int,
+    tree_dir: str | None, slicing: str, max_slices: int | None, minimize: str,
 ) -> list[dict[str, Any]]:
     rows = []
-    rng = np.random.default_rng(0)
     for m in cycles:
         c = sycamore_circuit(m, seed=0)
+        rng = np.random.default_rng(0)
         bits = ["".join(map(str, rng.integers(0, 2, 53))) for _ in range(3)]
-        # quimb gets the same trial budget and memory target (a short search on its network can need more
-        # memory than the machine has)
-        peer = quimb({"qsim": suanli.dumps_qsim(c), "bits": bits, "methods": methods(), "amp_repeats": repeats,
-                      "width": width})
-        want = np.array([complex(a, b) for a, b in peer["amplitudes"]])
         net = circuit_network(c, bits[0], device=device)
-        tree = find_tree(net, max_repeats=repeats, methods=methods(), target_width=width)
-        got = []
-        for b in bits:
-            got.append(complex(contract(circuit_network(c, b, device=device), tree).reshape(())))
-        # quimb's hz_1_2 lacks qsim's global phase sqrt(i): compare up to one phase shared by all bitstrings
-        phase = want[0] / got[0]
-        err = float(np.max(np.abs(np.array(got) * phase - want)) / np.max(np.abs(want)))
-        err = max(err, abs(abs(phase) - 1))
-        if err > 1e-4:
-            raise SystemExit(f"m={m}: amplitudes disagree with quimb (relative error {err:.2e})")
-        times = []
-        for _ in range(timing_repeats):
-            if device == "cuda":
-                torch.cuda.synchronize()
-            t = time.perf_counter()
-            contract(net, tree)
-            if device == "cuda":
-                torch.cuda.synchronize()
-            times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        tree = find_tree(net, max_repeats=repeats, methods=methods(), target_width=width, slicing=slicing,
+                         minimize=minimize, cache=tree_dir)
+        search_s = time.perf_counter() - t
         cost = tree_cost(tree, net)
-        rows.append({
-            "circuit": f"sycamore53_m{m}", "cycles": m, "device": device, "log10_cost": cost.log10_cost,
-            "width": cost.width, "slices": cost.slices, "amplitude": [got[0].real, got[0].imag],
-            "relative_error_vs_quimb": err, "min_s": min(times), "median_s": statistics.median(times),
-            "gflops_real": 8 * cost.cost / min(times) / 1e9,
-        })
+        print(json.dumps({"cycles": m, "tree": cost.as_dict(), "search_s": search_s}), flush=True)
+        got, times = [], []
+        for b in bits:
+            value, sec = _contract_timed(circuit_network(c, b, device=device), tree, device, max_slices)
+            got.append(value)
+            times.append(sec)
+            print(json.dumps({"cycles": m, "bits": b, "amplitude": None if value is None else [value.real, value.imag],
+                              "s": sec}), flush=True)
+            if value is None:
+                break  # a throughput measurement: one bitstring is enough
+        for _ in range(timing_repeats):
+            times.append(_contract_timed(net, tree, device, max_slices)[1])
+        done_slices = tree.nslices if max_slices is None else min(max_slices, tree.nslices)
+        per_amp = [s * tree.nslices / done_slices for s in times]
+        row: dict[str, Any] = {
+            "circuit": f"sycamore53_m{m}", "cycles": m, "device": device, "bitstrings": bits,
+            "minimize": minimize, "log10_cost": cost.log10_cost, "width": cost.width, "slices": cost.slices,
+            "log10_write": float(np.log10(tree.total_write())),
+            "unsliced_log10_cost": None if cost.unsliced_cost is None else float(np.log10(cost.unsliced_cost)),
+            "search_s": search_s, "slices_contracted": done_slices,
+            "min_s": min(per_amp), "median_s": statistics.median(per_amp),
+            "gflops_real": 8 * cost.cost / min(per_amp) / 1e9,
+            "amplitudes": None if got[0] is None else [[a.real, a.imag] for a in got],
+        }
+        if got[0] is not None and m <= quimb_max_cycles:
+            # quimb gets the same trial budget and memory target (a short search on its network can need more
+            # memory than the machine has)
+            t = time.perf_counter()
+            peer = quimb({"qsim": suanli.dumps_qsim(c), "bits": bits, "methods": methods(),
+                          "amp_repeats": repeats, "width": width})
+            want = [complex(a, b) for a, b in peer["amplitudes"]]
+            row |= {"check": "quimb", "check_s": time.perf_counter() - t, "relative_error": _relative_error(got, want)}
+        elif got[0] is not None:
+            # an independent tree: another seed, one less width, every trial sliced
+            t = time.perf_counter()
+            other = find_tree(net, max_repeats=repeats, methods=methods(), target_width=width - 1, slicing="trials",
+                              seed=1)
+            check_cost = tree_cost(other, net)
+            want = [complex(contract(circuit_network(c, b, device=device), other).reshape(())) for b in bits]
+            row |= {"check": "independent tree", "check_s": time.perf_counter() - t,
+                    "check_tree": check_cost.as_dict(),
+                    "same_path": other.get_path() == tree.get_path(),
+                    "relative_error": _relative_error(got, want)}
+        if "relative_error" in row and row["relative_error"] > 1e-4:
+            print(json.dumps(row), flush=True)
+            raise SystemExit(f"m={m}: amplitudes disagree with the check (relative error {row['relative_error']:.2e})")
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
+
+
+def slicing_rows(cycles: list[int], repeats: int, width: float, tree_dir: str | None) -> list[dict[str, Any]]:
+    """Sliced cost against the cheapest unsliced tree, for each way of searching sliced trees."""
+    rows = []
+    for m in cycles:
+        net = circuit_network(sycamore_circuit(m, seed=0))
+        for slicing in ("best", "trials"):
+            t = time.perf_counter()
+            tree = find_tree(net, max_repeats=repeats, methods=methods(), target_width=width, slicing=slicing,
+                             cache=None if tree_dir is None else f"{tree_dir}/slicing-m{m}-w{width:g}-{slicing}.json")
+            cost = tree_cost(tree, net)
+            rows.append({"circuit": f"sycamore53_m{m}", "cycles": m, "slicing": slicing, "repeats": repeats,
+                         "target_width": width, **cost.as_dict(), "search_s": time.perf_counter() - t})
+            print(json.dumps(rows[-1]), flush=True)
+        best = {r["slicing"]: r for r in rows if r["cycles"] == m}
+        unsliced = best["best"]["unsliced_cost"]
+        rows.append({"circuit": f"sycamore53_m{m}", "cycles": m, "slicing": "both (cheaper of the two)",
+                     "cost": min(best["best"]["cost"], best["trials"]["cost"]), "unsliced_cost": unsliced,
+                     "slicing_overhead": min(best["best"]["cost"], best["trials"]["cost"]) / unsliced})
         print(json.dumps(rows[-1]), flush=True)
     return rows
 
 
-def willow_rows(cycles: list[int], repeats: int) -> list[dict[str, Any]]:
+def willow_rows(cycles: list[int], repeats: int, tree_dir: str | None) -> list[dict[str, Any]]:
     rows = []
     for m in cycles:
         c = sycamore_circuit(m, sites=patch_sites(105), seed=0)
         net = circuit_network(c)
         t = time.perf_counter()
-        tree = find_tree(net, max_repeats=repeats, methods=methods())
+        tree = find_tree(net, max_repeats=repeats, methods=methods(), cache=tree_dir)
         cost = tree_cost(tree, net)
         rows.append({"circuit": f"patch105_m{m}", "cycles": m, "repeats": repeats, "log10_cost": cost.log10_cost,
                      "width": cost.width, "search_s": time.perf_counter() - t})
@@ -168,22 +244,38 @@ def main() -> None:
     ap.add_argument("--amp-cycles", type=int, nargs="*", default=[10, 12])
     ap.add_argument("--willow-cycles", type=int, nargs="*", default=[24, 40])
     ap.add_argument("--repeats", type=int, default=8)
-    ap.add_argument("--timing-repeats", type=int, default=3)
+    ap.add_argument("--timing-repeats", type=int, default=0,
+                    help="contractions timed again after the three amplitudes (default 0: those three are timed)")
     ap.add_argument("--amp-width", type=float, default=30, help="log2 of the largest tensor in the contractions")
+    ap.add_argument("--slice-cycles", type=int, nargs="*", default=[20])
+    ap.add_argument("--slice-width", type=float, default=30, help="target width of the slicing-overhead rows")
+    ap.add_argument("--slicing", choices=("both", "trials", "best"), default="both",
+                    help="how the amplitude rows search sliced trees")
+    ap.add_argument("--quimb-max-cycles", type=int, default=10,
+                    help="check amplitudes against quimb up to this depth, deeper ones against a second tree")
+    ap.add_argument("--max-slices", type=int, default=None,
+                    help="contract only this many slices per amplitude (throughput only, no amplitude)")
+    ap.add_argument("--minimize", default="flops", choices=("flops", "combo", "write", "size"),
+                    help="cotengra objective of the amplitude rows' search (combo = flops + 64 x elements written)")
+    ap.add_argument("--tree-dir", default=None, help="directory where the trees found are saved and reused")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = ap.parse_args()
     info = {
         "machine": platform.processor() or platform.machine(), "cpus": torch.get_num_threads(),
         "python": platform.python_version(), "torch": torch.__version__, "suanli": suanli.__version__,
         "device": torch.cuda.get_device_name() if args.device == "cuda" else "cpu",
-        "date": time.strftime("%Y-%m-%d"),
+        "date": time.strftime("%Y-%m-%d"), "cotengra": cotengra.__version__,
+        "command": " ".join(sys.argv),
     }
     result: dict[str, Any] = {"info": info}
     for key, run in (
-        ("cost", lambda: cost_rows(args.cost_cycles, args.repeats)),
-        ("willow", lambda: willow_rows(args.willow_cycles, max(1, args.repeats // 2))),
+        ("cost", lambda: cost_rows(args.cost_cycles, args.repeats, args.tree_dir)),
+        ("willow", lambda: willow_rows(args.willow_cycles, max(1, args.repeats // 2), args.tree_dir)),
+        ("slicing", lambda: slicing_rows(args.slice_cycles, args.repeats, args.slice_width, args.tree_dir)),
         ("amplitudes", lambda: amplitude_rows(args.amp_cycles, args.repeats, args.device, args.timing_repeats,
-                                              args.amp_width)),
+                                              args.amp_width, quimb_max_cycles=args.quimb_max_cycles,
+                                              tree_dir=args.tree_dir, slicing=args.slicing,
+                                              max_slices=args.max_slices, minimize=args.minimize)),
     ):
         result[key] = run()
         with open(args.out, "w", encoding="utf-8") as fh:  # written after every part
