@@ -33,7 +33,15 @@ from typing import Any
 
 import torch
 
-from ..sim.statevector.engine import Op, Progress, apply_gate, choose_kernels, fuse_ops, fusion_width
+from ..sim.statevector.engine import (
+    Op,
+    Progress,
+    apply_gate,
+    choose_kernels,
+    fuse_ops,
+    fusion_width,
+    gate_loop_threads,
+)
 from ..sim.statevector.kernels import StateVector
 from ..sim.statevector.memory import available_bytes, host_copy
 from ..sim.statevector.native import pair_sums
@@ -250,11 +258,12 @@ class _AdjointFunction(torch.autograd.Function):
         step = max(1, total // 200)
         snaps: dict[int, torch.Tensor] | None = {} if plan["snapshots"] else None
         for s, stage in enumerate(stages):
-            for op in stage.ops:
-                apply_gate(sv, op)
-                done += 1
-                if progress is not None and done % step == 0:
-                    progress(done, total)
+            with gate_loop_threads(sv.kernels):
+                for op in stage.ops:
+                    apply_gate(sv, op)
+                    done += 1
+                    if progress is not None and done % step == 0:
+                        progress(done, total)
             if snaps is not None and stage.grads and s < len(stages) - 1:
                 snaps[s] = host_copy(sv.canonical())
         psi = sv.canonical()
@@ -327,11 +336,12 @@ class _AdjointFunction(torch.autograd.Function):
                         g = g.sum(dim=0)
                     key = id(op.tensor)
                     grads[key] = g if key not in grads else grads[key] + g
-            for op in reversed(stage.ops):
-                apply_gate(walker, _inverse_op(op, twice=snaps is None))
-                done += 1
-                if progress is not None and done % step == 0:
-                    progress(done, total)
+            with gate_loop_threads(walker.kernels):
+                for op in reversed(stage.ops):
+                    apply_gate(walker, _inverse_op(op, twice=snaps is None))
+                    done += 1
+                    if progress is not None and done % step == 0:
+                        progress(done, total)
         if progress is not None:
             progress(total, total)
         init_grad = None

@@ -32,6 +32,7 @@ from .engine import (
     forced_kernels,
     fuse_ops,
     fusion_width,
+    gate_loop_threads,
     host_buildable,
     in_place_max_k,
     ops_to_device,
@@ -443,7 +444,8 @@ def _walk_unthreaded(
                 i += 1
                 continue
             if op.kind in ("matrix", "diagonal", "monomial"):
-                apply_gate(sv, op)
+                with gate_loop_threads(sv.kernels):
+                    apply_gate(sv, op)
             else:
                 q = op.qubits[0]
                 p1 = float(sv.prob_one(q)[0])

@@ -29,6 +29,7 @@ __all__ = [
     "forced_kernels",
     "fuse_ops",
     "fusion_width",
+    "gate_loop_threads",
     "host_buildable",
     "in_place_max_k",
     "ops_to_device",
@@ -472,13 +473,27 @@ def fuse_ops(ops: list[Op], width: int, *, classify: bool = True) -> list[Op]:
     return out
 
 
+@contextmanager
+def gate_loop_threads(kernels: str) -> Iterator[None]:
+    """Threads for a loop of gates on the compiled CPU kernels: the kernels keep torch's thread count (their
+    own pool), while the small torch operations between them run on one thread (see :func:`torch_threads`)."""
+    if kernels != "native":
+        yield
+        return
+    from .native import kernel_threads
+
+    with kernel_threads(torch.get_num_threads()), torch_threads(1):
+        yield
+
+
 def run_ops(sv: StateVector, ops: list[Op], progress: Progress | None = None) -> None:
     """Apply gate ops in order (the caller has checked there are no measure/reset/conditions)."""
     total = len(ops)
     step = max(1, total // 200)
-    for i, op in enumerate(ops):
-        if op.kind in ("measure", "reset") or op.condition is not None:
-            raise SimulationError(f"internal: dynamic op {op.name!r} in a unitary run")  # pragma: no cover
-        apply_gate(sv, op)
-        if progress is not None and (i % step == 0 or i == total - 1):
-            progress(i + 1, total)
+    with gate_loop_threads(sv.kernels):
+        for i, op in enumerate(ops):
+            if op.kind in ("measure", "reset") or op.condition is not None:
+                raise SimulationError(f"internal: dynamic op {op.name!r} in a unitary run")  # pragma: no cover
+            apply_gate(sv, op)
+            if progress is not None and (i % step == 0 or i == total - 1):
+                progress(i + 1, total)

@@ -26,7 +26,8 @@ import platform
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ __all__ = [
     "apply_matrix_native",
     "apply_monomial_native",
     "bit_offsets",
+    "kernel_threads",
     "native_available",
     "native_status",
     "pair_sums",
@@ -234,9 +236,24 @@ def _plan(n: int, bits: tuple[int, ...], lane_count: int) -> _Plan:
 PARALLEL_WORK = 1 << 19
 
 
+_THREADS: list[int] = []  # a stack of thread counts set by kernel_threads()
+
+
 def _threads() -> int:
-    """Threads for a large kernel call: torch's intra-op thread count."""
-    return torch.get_num_threads()
+    """Threads for a large kernel call: the innermost :func:`kernel_threads` count, else torch's intra-op
+    thread count."""
+    return _THREADS[-1] if _THREADS else torch.get_num_threads()
+
+
+@contextmanager
+def kernel_threads(count: int) -> Iterator[None]:
+    """Run the compiled kernels of the block on ``count`` threads of their own pool, whatever torch's thread
+    count is meanwhile (a gate loop drops torch to one thread for its small per-gate tensors)."""
+    _THREADS.append(max(1, int(count)))
+    try:
+        yield
+    finally:
+        _THREADS.pop()
 
 
 def _require_library() -> ctypes.CDLL:
@@ -307,7 +324,8 @@ def apply_matrix_native(data: torch.Tensor, n: int, u: torch.Tensor, axes: list[
     u = _as_kernel_operand(u, data.dtype)
     d = 1 << len(axes)
     # real matrices (products of RY, H, CNOT, CZ, ...) take half the multiply-adds
-    _dense_call(dll, data, n, axes, u, 2 * d * d if u.dim() == 3 else 0, not bool(u.imag.any()), None)
+    real = not np.any(u.numpy().imag)  # on the host, not as a torch op (see engine.torch_threads)
+    _dense_call(dll, data, n, axes, u, 2 * d * d if u.dim() == 3 else 0, real, None)
 
 
 def apply_monomial_native(
