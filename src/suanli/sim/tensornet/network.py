@@ -371,9 +371,9 @@ def find_tree(
 
     Every trial ends with cotengra's subtree reconfiguration (``reconf_opts``), and with ``refine`` the best
     unsliced tree gets a longer one when it costs more than 2^30 multiply-adds (``subtree_reconfigure_forest``:
-    randomised reconfiguration branches over subtrees of 10 leaves, the cheapest kept; 20-30 s on the 53-qubit
-    Sycamore networks, a 1.1-3x lower cost there). With a ``target_width`` the
-    slicing is searched in one of two ways, or both (the cheaper tree wins):
+    randomised reconfiguration branches over subtrees of 10 leaves, the cheapest kept; about 20 s and a 1.1-1.5x
+    lower cost on the 53-qubit, 12-cycle Sycamore network). With a ``target_width`` the slicing is searched in
+    one of two ways, or both (the cheaper tree wins):
 
     * ``"trials"``: every trial is sliced and reconfigured to the target (``slicing_reconf_opts``), so the
       optimiser tunes its parameters on the sliced cost;
