@@ -380,9 +380,9 @@ def find_tree(
     * ``"best"``: an unsliced search first; its best tree is then sliced by cotengra's
       ``slice_and_reconfigure_forest`` (several slicing + reconfiguration branches, the cheapest kept).
 
-    ``"both"`` (the default) splits ``max_repeats`` between the two. The cheapest unsliced tree seen is kept
-    in ``tree.suanli_unsliced_cost`` (None when only ``"trials"`` ran), so that :func:`tree_cost` can report
-    the slicing overhead.
+    ``"both"`` (the default) splits ``max_repeats`` between the two. The cheapest unsliced tree seen (each
+    sliced tree also counted without its slices) is kept in ``tree.suanli_unsliced_cost``, so that
+    :func:`tree_cost` can report the slicing overhead.
 
     Args:
         net: the (simplified) network.
@@ -465,6 +465,11 @@ def find_tree(
             if sliced.contraction_width() > target_width + 1e-9:  # a trial that failed to slice
                 sliced = sliced.slice_and_reconfigure(target_size=target)
             candidates.append(sliced)
+        # each candidate without its slices is an unsliced tree seen too: the reconfiguration after slicing
+        # can make it cheaper than the best tree of the unsliced search (or there was no such search)
+        for t in candidates:
+            own = float(t.unslice_all().contraction_cost())
+            unsliced = own if unsliced is None else min(unsliced, own)
         tree = min(candidates, key=lambda t: t.get_score(minimize))
         tree.suanli_unsliced_cost = unsliced
     if path is not None:
