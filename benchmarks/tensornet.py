@@ -18,12 +18,13 @@ cycles (relative difference < 1e-4 in complex64, up to one global phase: quimb's
 seed, sliced to one less width, every trial sliced). The path searches use ``--repeats`` trials each
 (KaHyPar + greedy when KaHyPar is installed); ``--tree-dir`` saves every tree found and a rerun loads it
 instead of searching. ``--max-slices K`` contracts only K slices of each amplitude (a throughput
-measurement: no amplitude, no check).
+measurement: no amplitude, no check). ``--checkpoint-dir DIR`` saves each amplitude's finished slices, so that
+a contraction of hours (the 12-cycle circuit on a CPU) can be stopped and started again without losing work.
 
 Usage:
     python benchmarks/tensornet.py --out tn.json [--cost-cycles 20] [--amp-cycles 10 12] [--willow-cycles 24 40]
         [--slice-cycles 20] [--repeats 8] [--amp-width 30] [--slice-width 30] [--tree-dir DIR]
-        [--device cpu|cuda]
+        [--checkpoint-dir DIR] [--device cpu|cuda]
 """
 
 from __future__ import annotations
@@ -111,13 +112,15 @@ def cost_rows(cycles: list[int], repeats: int, tree_dir: str | None) -> list[dic
     return rows
 
 
-def _contract_timed(net: Any, tree: Any, device: str, max_slices: int | None) -> tuple[complex | None, float]:
+def _contract_timed(net: Any, tree: Any, device: str, max_slices: int | None,
+                    checkpoint: str | None = None) -> tuple[complex | None, float]:
     """(amplitude or None when only ``max_slices`` slices ran, seconds)."""
     if device == "cuda":
         torch.cuda.synchronize()
     t = time.perf_counter()
     if max_slices is None or max_slices >= tree.nslices:
-        value: complex | None = complex(contract(net, tree).reshape(()))
+        value: complex | None = complex(contract(net, tree, checkpoint=checkpoint,
+                                                 progress=_slice_progress(tree.nslices)).reshape(()))
     else:
         for i in range(max_slices):
             tree.contract_slice(net.arrays, i, backend="torch")
@@ -125,6 +128,19 @@ def _contract_timed(net: Any, tree: Any, device: str, max_slices: int | None) ->
     if device == "cuda":
         torch.cuda.synchronize()
     return value, time.perf_counter() - t
+
+
+def _slice_progress(total: int) -> Any:
+    """A one-line progress report on stderr for contractions of many slices (none for a few)."""
+    if total < 16:
+        return None
+    start = time.perf_counter()
+
+    def report(done: int, n: int) -> None:
+        print(f"\r  slice {done}/{n}, {time.perf_counter() - start:.0f} s", end="\n" if done == n else "",
+              file=sys.stderr, flush=True)
+
+    return report
 
 
 def _relative_error(got: list[complex], want: list[complex]) -> float:
@@ -137,7 +153,7 @@ def _relative_error(got: list[complex], want: list[complex]) -> float:
 
 def amplitude_rows(
     cycles: list[int], repeats: int, device: str, timing_repeats: int, width: float, *, quimb_max_cycles: int,
-    tree_dir: str | None, slicing: str, max_slices: int | None, minimize: str,
+    tree_dir: str | None, slicing: str, max_slices: int | None, minimize: str, checkpoint_dir: str | None = None,
 ) -> list[dict[str, Any]]:
     rows = []
     for m in cycles:
@@ -153,9 +169,11 @@ def amplitude_rows(
         print(json.dumps({"cycles": m, "tree": cost.as_dict(), "search_s": search_s}), flush=True)
         got, times = [], []
         for b in bits:
-            value, sec = _contract_timed(circuit_network(c, b, device=device), tree, device, max_slices)
+            value, sec = _contract_timed(circuit_network(c, b, device=device), tree, device, max_slices,
+                                         checkpoint_dir)
             got.append(value)
-            times.append(sec)
+            if checkpoint_dir is None:  # a resumed contraction's time covers only this run's slices
+                times.append(sec)
             print(json.dumps({"cycles": m, "bits": b, "amplitude": None if value is None else [value.real, value.imag],
                               "s": sec}), flush=True)
             if value is None:
@@ -170,8 +188,9 @@ def amplitude_rows(
             "log10_write": float(np.log10(tree.total_write())),
             "unsliced_log10_cost": None if cost.unsliced_cost is None else float(np.log10(cost.unsliced_cost)),
             "search_s": search_s, "slices_contracted": done_slices,
-            "min_s": min(per_amp), "median_s": statistics.median(per_amp),
-            "gflops_real": 8 * cost.cost / min(per_amp) / 1e9,
+            "min_s": min(per_amp) if per_amp else None,
+            "median_s": statistics.median(per_amp) if per_amp else None,
+            "gflops_real": 8 * cost.cost / min(per_amp) / 1e9 if per_amp else None,
             "amplitudes": None if got[0] is None else [[a.real, a.imag] for a in got],
         }
         if got[0] is not None and m <= quimb_max_cycles:
@@ -258,6 +277,10 @@ def main() -> None:
     ap.add_argument("--minimize", default="flops", choices=("flops", "combo", "write", "size"),
                     help="cotengra objective of the amplitude rows' search (combo = flops + 64 x elements written)")
     ap.add_argument("--tree-dir", default=None, help="directory where the trees found are saved and reused")
+    ap.add_argument("--checkpoint-dir", default=None,
+                    help="directory where each amplitude's finished slices are saved: an interrupted run, started "
+                         "again with the same arguments (and --tree-dir), resumes; its times then come from "
+                         "--timing-repeats only")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = ap.parse_args()
     info = {
@@ -275,7 +298,8 @@ def main() -> None:
         ("amplitudes", lambda: amplitude_rows(args.amp_cycles, args.repeats, args.device, args.timing_repeats,
                                               args.amp_width, quimb_max_cycles=args.quimb_max_cycles,
                                               tree_dir=args.tree_dir, slicing=args.slicing,
-                                              max_slices=args.max_slices, minimize=args.minimize)),
+                                              max_slices=args.max_slices, minimize=args.minimize,
+                                              checkpoint_dir=args.checkpoint_dir)),
     ):
         result[key] = run()
         with open(args.out, "w", encoding="utf-8") as fh:  # written after every part

@@ -18,6 +18,7 @@ from suanli.sim.tensornet import (
     ContractionCost,
     circuit_network,
     contract,
+    contraction_key,
     expectation_lightcone,
     find_tree,
     load_tree,
@@ -301,3 +302,66 @@ def test_saved_tree_is_reused(tmp_path) -> None:
         find_tree(net, cache=tmp_path / "bad.json")
     with pytest.raises(SuanliError, match="cache"):
         amplitude(c, bits[0], backend="mps", cache=file)
+
+
+def _sliced_case(seed: int = 4) -> tuple[suanli.Circuit, object, object]:
+    c = sycamore_circuit(8, grid=(3, 4), seed=seed)
+    net = circuit_network(c, "0" * 12, dtype=C128)
+    free = find_tree(net, max_repeats=2, seed=0)
+    tree = find_tree(net, max_repeats=2, target_width=free.contraction_width() - 3, slicing="trials", seed=0)
+    assert tree.nslices >= 4
+    return c, net, tree
+
+
+def test_interrupted_contraction_resumes_from_its_checkpoint(tmp_path) -> None:
+    c, net, tree = _sliced_case()
+    want = contract(net, tree)
+
+    def stop_at(k: int):
+        def progress(done: int, total: int) -> None:
+            if done == k:
+                raise KeyboardInterrupt
+        return progress
+
+    with pytest.raises(KeyboardInterrupt):  # saved on the interrupt even though no periodic save came due
+        contract(net, tree, checkpoint=tmp_path, save_every=1e9, progress=stop_at(3))
+    files = list(tmp_path.glob("contraction-*.pt"))
+    assert len(files) == 1 and files[0].name.startswith(f"contraction-{contraction_key(net, tree)[:24]}")
+    seen: list[int] = []
+    got = contract(net, tree, checkpoint=tmp_path, progress=lambda d, t: seen.append(d))
+    assert seen[:2] == [3, 4] and seen[-1] == tree.nslices  # slices 0-2 were not contracted again
+    torch.testing.assert_close(got, want, atol=1e-12, rtol=0)
+    seen.clear()
+    again = contract(net, tree, checkpoint=tmp_path, progress=lambda d, t: seen.append(d))
+    assert seen == [tree.nslices] and torch.equal(again, got)  # finished: read back, nothing contracted
+
+    # another bitstring is another contraction (another file); a file swapped in from it is refused by name
+    other = circuit_network(c, "1" + "0" * 11, dtype=C128)
+    assert contraction_key(other, tree) != contraction_key(net, tree)
+    contract(other, tree, checkpoint=tmp_path)
+    files = sorted(tmp_path.glob("contraction-*.pt"), key=lambda p: p.stat().st_mtime)
+    assert len(files) == 2
+    files[0].write_bytes(files[1].read_bytes())
+    with pytest.raises(SuanliError, match="belongs to another contraction"):
+        contract(net, tree, checkpoint=tmp_path)
+    files[0].write_bytes(b"not a checkpoint")
+    with pytest.raises(SuanliError, match="not a readable contraction checkpoint"):
+        contract(net, tree, checkpoint=tmp_path)
+    with pytest.raises(SuanliError, match="directory"):
+        contract(net, tree, checkpoint=tmp_path / "x.pt")
+
+
+def test_amplitude_checkpoint_keeps_the_tree_and_the_finished_amplitudes(tmp_path) -> None:
+    c = sycamore_circuit(8, grid=(3, 4), seed=6)
+    bits = _bitstrings(12, 2, seed=1)
+    want = suanli.state(c, device="cpu", dtype=C128)[[int(b, 2) for b in bits]]
+    got = amplitude(c, bits, device="cpu", dtype=C128, max_repeats=2, target_width=5, checkpoint=tmp_path)
+    torch.testing.assert_close(got, want, atol=1e-12, rtol=0)
+    assert len(list(tmp_path.glob("tree-*.json"))) == 1 and len(list(tmp_path.glob("contraction-*.pt"))) == 2
+    seen: list[tuple[int, int]] = []
+    again = amplitude(c, bits, device="cpu", dtype=C128, max_repeats=2, target_width=5, checkpoint=tmp_path,
+                      progress=lambda d, t: seen.append((d, t)))
+    assert torch.equal(again, got)
+    assert len(seen) == 2 and all(d == t and t > 1 for d, t in seen)  # tree loaded, each amplitude read back
+    with pytest.raises(SuanliError, match="checkpoint"):
+        amplitude(c, bits, backend="statevector", device="cpu", checkpoint=tmp_path)

@@ -12,6 +12,7 @@ from .network import ContractionCost as ContractionCost
 from .network import TensorNetwork as TensorNetwork
 from .network import circuit_network as circuit_network
 from .network import contract as contract
+from .network import contraction_key as contraction_key
 from .network import find_tree as find_tree
 from .network import load_tree as load_tree
 from .network import save_tree as save_tree
@@ -25,6 +26,7 @@ __all__ = [
     "amplitude",
     "circuit_network",
     "contract",
+    "contraction_key",
     "expectation_lightcone",
     "find_tree",
     "load_tree",

@@ -58,6 +58,7 @@ def amplitude(
     max_bond: int | None = None,
     slicing: str = "both",
     cache: str | os.PathLike[str] | None = None,
+    checkpoint: str | os.PathLike[str] | None = None,
     progress: Progress | None = None,
 ) -> torch.Tensor | ContractionCost:
     """Amplitudes <x|U|0…0> of a unitary circuit for given output bitstrings.
@@ -81,7 +82,11 @@ def amplitude(
         cache: tensornet only: a ``.json`` file or a directory where the contraction tree is saved, and from
             where a later call for the same circuit (and open qubits) loads it instead of searching again (see
             :func:`~suanli.sim.tensornet.find_tree`).
-        progress: ``progress(done, total)`` during the path search and the contraction.
+        checkpoint: tensornet only: a directory where each bitstring's contraction saves its finished slices
+            (see :func:`~suanli.sim.tensornet.contract`), and the contraction tree too when ``cache`` is not
+            given: an interrupted call, run again with the same arguments, loads the tree, resumes each
+            amplitude where it stopped, and reads finished amplitudes back.
+        progress: ``progress(done, total)`` during the path search, then over the slices of each amplitude.
 
     Returns:
         A complex tensor of shape (B,) (or (B, 2**k) with open qubits); 0-d (or (2**k,)) for one bitstring.
@@ -100,8 +105,8 @@ def amplitude(
         raise SuanliError(f"expected a suanli.Circuit, got {type(circuit).__name__}")
     n = circuit.num_qubits
     items, single = _as_bitstrings(bitstrings, n)
-    if backend != "tensornet" and (rehearse or open_qubits or cache is not None):
-        raise SuanliError("rehearse=True, open_qubits and cache are options of backend='tensornet'")
+    if backend != "tensornet" and (rehearse or open_qubits or cache is not None or checkpoint is not None):
+        raise SuanliError("rehearse=True, open_qubits, cache and checkpoint are options of backend='tensornet'")
     dev = resolve_device(device)
     dt = resolve_dtype(dtype)
     if backend == "statevector":
@@ -117,6 +122,8 @@ def amplitude(
         result = simulate_mps(circuit, max_bond=max_bond, dtype=dt, device=dev, progress=progress)
         out = result.mps.amplitudes(bits)
     else:
+        if checkpoint is not None and cache is None:
+            cache = checkpoint  # resuming needs the same tree
         opened = list(open_qubits or ())
         masked = [_mask(b, opened, n) for b in items]
         net = circuit_network(circuit, masked[0], open_qubits=opened, dtype=dt, device=dev)
@@ -133,7 +140,7 @@ def amplitude(
                 if net.signature() != signature:  # cannot happen for the same circuit; kept as a guard
                     tree = find_tree(net, max_repeats=max_repeats, target_width=target_width, slicing=slicing)
                     signature = net.signature()
-            results.append(contract(net, tree).reshape(-1))
+            results.append(contract(net, tree, progress=progress, checkpoint=checkpoint).reshape(-1))
         out = torch.stack(results)
         if not opened:
             out = out[:, 0]

@@ -43,6 +43,7 @@ __all__ = [
     "TensorNetwork",
     "circuit_network",
     "contract",
+    "contraction_key",
     "find_tree",
     "load_tree",
     "save_tree",
@@ -579,17 +580,123 @@ def tree_cost(tree: Any, net: TensorNetwork, bytes_per_element: int = 8) -> Cont
     )
 
 
-def contract(net: TensorNetwork, tree: Any, *, progress: Progress | None = None) -> torch.Tensor:
-    """Contract ``net`` along ``tree`` in torch, one slice at a time (summed); shape ``[2] * len(output)``."""
-    if tree.nslices <= 1:
-        out = tree.contract(net.arrays, backend="torch")
-        if progress is not None:
-            progress(1, 1)
-        return out
-    total = None
-    for i in range(tree.nslices):
-        part = tree.contract_slice(net.arrays, i, backend="torch")
-        total = part if total is None else total + part
-        if progress is not None:
-            progress(i + 1, tree.nslices)
+_CHECKPOINT_FORMAT = "suanli-contraction"
+
+
+def contraction_key(net: TensorNetwork, tree: Any) -> str:
+    """SHA-256 of what a contraction's result depends on: the network's index structure and tensor values
+    (so another bitstring gives another key), the tree's path and sliced indices, and the dtype."""
+    import hashlib
+
+    from cotengra import get_symbol
+
+    h = hashlib.sha256(_network_hash(net).encode())
+    symbols = {get_symbol(i): i for i in net.size_dict}
+    h.update(json.dumps([[list(map(int, step)) for step in tree.get_path()],
+                         sorted(symbols[ix] for ix in tree.sliced_inds)]).encode())
+    for a in net.arrays:
+        t = a.detach().resolve_conj().to("cpu").contiguous()
+        h.update(str((t.dtype, tuple(t.shape))).encode())
+        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()
+
+
+def _load_checkpoint(path: Path, key: str, nslices: int) -> tuple[int, torch.Tensor | None]:
+    """(slices done, their sum) from ``path``; (0, None) when there is no such file."""
+    if not path.exists():
+        return 0, None
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+        ok = isinstance(data, dict) and data.get("format") == _CHECKPOINT_FORMAT
+    except Exception as exc:  # a truncated or foreign file
+        raise SuanliError(f"{path}: not a readable contraction checkpoint ({exc}); remove it to start over") from exc
+    if not ok:
+        raise SuanliError(f"{path}: not a suanli contraction checkpoint; remove it to start over")
+    if data["key"] != key or int(data["nslices"]) != nslices:
+        raise SuanliError(
+            f"{path}: this checkpoint belongs to another contraction (network, bitstring, tree or dtype differ); "
+            "give another directory or remove the file"
+        )
+    done = int(data["done"])
+    if not 0 <= done <= nslices or (done > 0) != (data["sum"] is not None):
+        raise SuanliError(f"{path}: inconsistent checkpoint (done={done} of {nslices}); remove it to start over")
+    return done, data["sum"]
+
+
+def _save_checkpoint(path: Path, key: str, nslices: int, done: int, total: torch.Tensor | None) -> None:
+    data = {
+        "format": _CHECKPOINT_FORMAT,
+        "version": 1,
+        "key": key,
+        "nslices": nslices,
+        "done": done,
+        "sum": None if total is None else total.detach().to("cpu").clone(),
+    }
+    tmp = path.with_name(path.name + ".part")
+    torch.save(data, tmp)
+    tmp.replace(path)  # atomic: an interrupted save leaves the previous checkpoint intact
+
+
+def contract(
+    net: TensorNetwork,
+    tree: Any,
+    *,
+    progress: Progress | None = None,
+    checkpoint: str | os.PathLike[str] | None = None,
+    save_every: float = 60.0,
+) -> torch.Tensor:
+    """Contract ``net`` along ``tree`` in torch, one slice at a time (summed); shape ``[2] * len(output)``.
+
+    Args:
+        net: the network (arrays on the device that contracts).
+        tree: a cotengra ``ContractionTree`` for ``net`` (sliced or not).
+        progress: ``progress(done, total)`` after every slice (``done`` counts slices finished in earlier,
+            interrupted runs too).
+        checkpoint: a directory. The running sum of the finished slices is saved there, in a file named by
+            :func:`contraction_key` (network values, tree, dtype), at most every ``save_every`` seconds, when
+            the contraction is interrupted (``KeyboardInterrupt``) and at the end. A later call for the same
+            network and tree resumes after the last saved slice, and a finished one returns the saved sum
+            without contracting. Slices run in order, so a resumed sum equals an uninterrupted one up to the
+            rounding of the device's arithmetic.
+        save_every: seconds between checkpoint saves (0: after every slice).
+    """
+    nslices = max(1, int(tree.nslices))
+    path = key = None
+    done, total = 0, None
+    if checkpoint is not None:
+        folder = Path(checkpoint)
+        if folder.suffix:
+            raise SuanliError(f"checkpoint must be a directory, got the file name {folder}")
+        folder.mkdir(parents=True, exist_ok=True)
+        key = contraction_key(net, tree)
+        path = folder / f"contraction-{key[:24]}.pt"
+        done, total = _load_checkpoint(path, key, nslices)
+        device = net.arrays[0].device if net.arrays else torch.device("cpu")
+        total = None if total is None else total.to(device)
+        if done and progress is not None:
+            progress(done, nslices)
+    if done == nslices:
+        assert total is not None
+        return total
+    import time
+
+    last = time.monotonic()
+    try:
+        for i in range(done, nslices):
+            if tree.nslices <= 1:
+                part = tree.contract(net.arrays, backend="torch")
+            else:
+                part = tree.contract_slice(net.arrays, i, backend="torch")
+            total = part if total is None else total + part
+            done = i + 1
+            if path is not None and (done == nslices or time.monotonic() - last >= save_every):
+                _save_checkpoint(path, key, nslices, done, total)
+                last = time.monotonic()
+            if progress is not None:
+                progress(done, nslices)
+    except KeyboardInterrupt:
+        if path is not None and done > 0:
+            _save_checkpoint(path, key, nslices, done, total)
+        raise
+    assert total is not None
     return total
