@@ -262,8 +262,9 @@ class ContractionCost:
         slices: number of slices (independent sub-contractions).
         num_tensors: tensors in the simplified network.
         bytes_per_element: 8 (complex64) or 16 (complex128).
-        unsliced_cost: the cheapest unsliced tree the search saw (None when it saw none); with it,
-            ``slicing_overhead = cost / unsliced_cost``.
+        unsliced_cost: the cheapest unsliced tree the search saw, each sliced tree also counted without its
+            slices (None when unknown, e.g. a tree from elsewhere); with it, ``slicing_overhead = cost /
+            unsliced_cost`` (at least 1).
     """
 
     cost: float
