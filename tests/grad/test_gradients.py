@@ -12,6 +12,7 @@ import torch
 import suanli
 from suanli.errors import SimulationError, SuanliError
 from suanli.grad import expectation, shift_rule
+from suanli.sim.statevector import memory
 from suanli.testing import random_circuit
 
 C128 = torch.complex128
@@ -287,7 +288,17 @@ def test_adjoint_gradient_points_and_snapshots(snapshots: bool) -> None:
     ref = expectation(c, h, diff_method="backprop", device="cpu", dtype=C128)
     (gref,) = torch.autograd.grad(ref.sum(), w)
     comp = compile_circuit(c, dtype=C128)
+    memory.release_spare_buffers()
     val = adjoint_expectation(comp.ops, n, b, [h], dtype=C128, device=torch.device("cpu"), snapshots=snapshots)
     (g,) = torch.autograd.grad(val.sum(), w)
     assert torch.allclose(val.reshape(-1), ref.reshape(-1), atol=1e-10)
     assert torch.allclose(g, gref, atol=1e-10)
+    # the snapshots' buffers are kept for the next call, which takes them (same values, nothing left over)
+    kept = memory.release_spare_buffers() if not snapshots else memory._spare_bytes
+    assert (kept > 0) == snapshots
+    comp = compile_circuit(c, dtype=C128)  # a new graph from w to the gate matrices
+    again = adjoint_expectation(comp.ops, n, b, [h], dtype=C128, device=torch.device("cpu"), snapshots=snapshots)
+    assert memory._spare_bytes == 0  # every spare buffer went into this call's snapshots
+    (g2,) = torch.autograd.grad(again.sum(), w)
+    assert torch.equal(again, val) and torch.equal(g2, g)
+    memory.release_spare_buffers()

@@ -43,7 +43,7 @@ from ..sim.statevector.engine import (
     gate_loop_threads,
 )
 from ..sim.statevector.kernels import StateVector
-from ..sim.statevector.memory import available_bytes, host_copy
+from ..sim.statevector.memory import available_bytes, host_copy, spare_buffer
 from ..sim.statevector.native import pair_sums
 from .observe import apply_observables, observable_values
 
@@ -265,7 +265,7 @@ class _AdjointFunction(torch.autograd.Function):
                     if progress is not None and done % step == 0:
                         progress(done, total)
             if snaps is not None and stage.grads and s < len(stages) - 1:
-                snaps[s] = host_copy(sv.canonical())
+                snaps[s] = host_copy(sv.canonical(), reuse=True)  # mapped pages from the last call, if any
         psi = sv.canonical()
         sv.release()
         ctx.hpsi = None
@@ -336,6 +336,9 @@ class _AdjointFunction(torch.autograd.Function):
                         g = g.sum(dim=0)
                     key = id(op.tensor)
                     grads[key] = g if key not in grads else grads[key] + g
+                if snaps is not None and s != last:
+                    spare_buffer(psi)  # this snapshot is done with: the next call's forward reuses its pages
+                    del psi
             with gate_loop_threads(walker.kernels):
                 for op in reversed(stage.ops):
                     apply_gate(walker, _inverse_op(op, twice=snaps is None))

@@ -187,3 +187,26 @@ def test_host_buffers_are_zero_writable_and_outlive_their_mapping() -> None:
     assert copy[1, 5] == 2 + 1j and copy.abs().sum() == abs(2 + 1j)
     small = host_zeros((3, 4), torch.float64)
     assert small.shape == (3, 4) and not small.any()
+
+
+def test_spare_buffers_are_reused_within_their_limit(monkeypatch) -> None:
+    from suanli.sim.statevector import memory
+
+    memory.release_spare_buffers()
+    t = torch.randn(2, memory.HUGE_PAGE_MIN // 8, dtype=torch.complex64)  # 2 x 4 MiB
+    a = memory.host_copy(t)
+    ptr = a.data_ptr()
+    assert memory.spare_buffer(a)
+    del a
+    u = torch.randn_like(t)
+    b = memory.host_copy(u, reuse=True)
+    assert b.data_ptr() == ptr and torch.equal(b, u)  # the same pages, the new values
+    assert memory.host_copy(u, reuse=True).data_ptr() != ptr  # taken once only
+    assert not memory.spare_buffer(b[:1])  # a view of a larger buffer is never kept
+    monkeypatch.setenv("SUANLI_SPARE_BUFFERS", "4MiB")
+    assert not memory.spare_buffer(b)  # 8 MiB over a 4 MiB limit
+    monkeypatch.setenv("SUANLI_SPARE_BUFFERS", "0")
+    assert not memory.spare_buffer(torch.zeros(4))
+    monkeypatch.delenv("SUANLI_SPARE_BUFFERS")
+    assert memory.spare_buffer(torch.zeros(4, dtype=torch.float64)) and memory.release_spare_buffers() == 32
+    assert memory.host_copy(torch.ones(4, dtype=torch.float64), reuse=True).sum() == 4

@@ -9,12 +9,22 @@ from __future__ import annotations
 import mmap
 import os
 import re
+import threading
 
 import torch
 
 from ...errors import SimulationTooLarge, SuanliError
 
-__all__ = ["available_bytes", "check_branch_memory", "check_memory", "format_bytes", "parse_bytes", "state_bytes"]
+__all__ = [
+    "available_bytes",
+    "check_branch_memory",
+    "check_memory",
+    "format_bytes",
+    "parse_bytes",
+    "release_spare_buffers",
+    "spare_buffer",
+    "state_bytes",
+]
 
 _UNITS = {
     "": 1, "b": 1,
@@ -175,10 +185,69 @@ def host_zeros(
     return torch.frombuffer(buf, dtype=dtype).view(tuple(shape))  # the tensor keeps the mapping alive
 
 
-def host_copy(t: torch.Tensor) -> torch.Tensor:
-    """A contiguous copy of ``t`` in a :func:`host_zeros` buffer (``t.clone()`` off the CPU)."""
+def host_copy(t: torch.Tensor, *, reuse: bool = False) -> torch.Tensor:
+    """A contiguous copy of ``t`` in a :func:`host_zeros` buffer (``t.clone()`` off the CPU).
+
+    With ``reuse``, a spare buffer of the same shape and dtype handed back by :func:`spare_buffer` is used when
+    there is one: its pages are already mapped, so the copy costs one pass instead of a page fault per 2 MiB
+    plus the pass (for the adjoint method's ψ snapshots, called again at every training step)."""
     if t.device.type != "cpu":
         return t.clone()
-    out = host_zeros(tuple(t.shape), t.dtype)
+    out = _take_spare(tuple(t.shape), t.dtype) if reuse else None
+    if out is None:
+        out = host_zeros(tuple(t.shape), t.dtype)
     out.copy_(t)
     return out
+
+
+SPARE_DEFAULT = 256 << 20
+"""Bytes of spare buffers kept between calls unless ``SUANLI_SPARE_BUFFERS`` says otherwise (``0`` keeps none)."""
+
+_spare: dict[tuple[tuple[int, ...], torch.dtype], list[torch.Tensor]] = {}
+_spare_bytes = 0
+_spare_lock = threading.Lock()
+
+
+def _spare_limit() -> int:
+    text = os.environ.get("SUANLI_SPARE_BUFFERS", "").strip()
+    return SPARE_DEFAULT if not text else parse_bytes(text)
+
+
+def _take_spare(shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor | None:
+    global _spare_bytes
+    with _spare_lock:
+        pool = _spare.get((shape, dtype))
+        if not pool:
+            return None
+        buf = pool.pop()
+        _spare_bytes -= buf.numel() * buf.element_size()
+        return buf
+
+
+def spare_buffer(t: torch.Tensor) -> bool:
+    """Hand back a buffer made by :func:`host_copy` that nothing uses any more, for a later ``host_copy(...,
+    reuse=True)`` of the same shape and dtype. Kept only while all spare buffers together stay within
+    ``SUANLI_SPARE_BUFFERS`` bytes (default 256 MiB; ``0`` keeps none); returns whether it was kept. The caller
+    must drop every reference to ``t`` (and its views)."""
+    global _spare_bytes
+    if t.device.type != "cpu" or not t.is_contiguous() or t.storage_offset() != 0:
+        return False
+    nbytes = t.numel() * t.element_size()
+    if t.untyped_storage().nbytes() != nbytes:  # a view into a larger buffer
+        return False
+    with _spare_lock:
+        if _spare_bytes + nbytes > _spare_limit():
+            return False
+        _spare.setdefault((tuple(t.shape), t.dtype), []).append(t)
+        _spare_bytes += nbytes
+    return True
+
+
+def release_spare_buffers() -> int:
+    """Free every spare buffer kept by :func:`spare_buffer`; returns the bytes released."""
+    global _spare_bytes
+    with _spare_lock:
+        freed = _spare_bytes
+        _spare.clear()
+        _spare_bytes = 0
+    return freed
