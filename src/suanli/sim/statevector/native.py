@@ -488,6 +488,9 @@ def _pauli_call(
     psi: torch.Tensor, n: int, masks: Sequence[tuple[int, int]], coef: np.ndarray, out: torch.Tensor | None,
     dots: np.ndarray | None,
 ) -> None:
+    if out is not None and (out.shape != psi.shape or out.dtype != psi.dtype or not out.is_contiguous()
+                            or out.device.type != "cpu"):
+        raise ValueError("the Pauli kernels' out must be a contiguous CPU tensor like psi")
     dll = _require_library()
     batch, count = psi.shape[0], len(masks)
     c = np.ascontiguousarray(np.broadcast_to(np.asarray(coef, dtype=np.complex128), (batch, count)))
@@ -520,8 +523,6 @@ def pauli_apply(
     psi = _check_pauli_state(psi, n)
     if out is None:
         out = torch.empty_like(psi)
-    elif out.shape != psi.shape or out.dtype != psi.dtype or not out.is_contiguous() or out.device.type != "cpu":
-        raise ValueError("pauli_apply: out must be a contiguous CPU tensor like psi")
     _pauli_call(psi, n, masks, coef, out, None)
     return out
 
@@ -533,9 +534,6 @@ def pauli_dots(
     precision (masks and coefficients as in :func:`pauli_apply`). With ``out`` the same pass also writes H|ψ⟩
     there; without, no full-size temporary is made."""
     psi = _check_pauli_state(psi, n)
-    if out is not None and (out.shape != psi.shape or out.dtype != psi.dtype or not out.is_contiguous()
-                            or out.device.type != "cpu"):
-        raise ValueError("pauli_dots: out must be a contiguous CPU tensor like psi")
     dots = np.zeros(2 * psi.shape[0], dtype=np.float64)
     _pauli_call(psi, n, masks, coef, out, dots)
     return dots.view(np.complex128)

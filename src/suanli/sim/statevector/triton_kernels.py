@@ -29,14 +29,14 @@ __all__ = ["apply_diagonal_triton", "apply_matrix_triton", "dense_variant", "tri
 _BLOCKS = {1: 512, 2: 256, 3: 128, 4: 32, 5: 16, 6: 8}
 # Groups per program for the row-by-row variant (registers hold BLOCK × 2**k entries).
 _ROW_BLOCKS = {1: 512, 2: 256, 3: 256, 4: 128, 5: 64, 6: 32}
+_DIAG_BLOCK = 1024
+MAX_K = 6
 
 
 def dense_variant() -> str:
     """The dense kernel in use: ``SUANLI_TRITON_DENSE=rows`` picks the row-by-row variant, anything else the
     broadcast one (both one in-place pass; which is faster on a given GPU is for benchmarks/bandwidth.py)."""
     return "rows" if os.environ.get("SUANLI_TRITON_DENSE", "").strip().lower() == "rows" else "broadcast"
-_DIAG_BLOCK = 1024
-MAX_K = 6
 
 
 def _interpreting() -> bool:

@@ -510,23 +510,30 @@ def _cache_file(net: TensorNetwork, cache: str | os.PathLike[str], target_width:
     return path / f"tree-{_network_hash(net)[:20]}-{width}.json"
 
 
+def _tree_labels(tree: Any, net: TensorNetwork) -> tuple[list[list[int]], list[int]]:
+    """A tree as plain data: its pairwise contraction path (cotengra's linear ``get_path()`` format) and its
+    sliced indices as ``net``'s integer labels (in the tree's order)."""
+    from cotengra import get_symbol
+
+    symbols = {get_symbol(i): i for i in net.size_dict}
+    return [list(map(int, step)) for step in tree.get_path()], [symbols[ix] for ix in tree.sliced_inds]
+
+
 def save_tree(
     tree: Any, net: TensorNetwork, path: str | os.PathLike[str], *, target_width: float | None = None
 ) -> None:
     """Write a contraction tree of ``net`` as JSON: the pairwise contraction path (cotengra's linear
     ``get_path()`` format), the sliced indices (``net``'s integer labels), a SHA-256 hash of the network's
     index structure, and the tree's cost, width and slice count (checked again on loading)."""
-    from cotengra import get_symbol
-
-    symbols = {get_symbol(i): i for i in net.size_dict}
+    steps, sliced = _tree_labels(tree, net)
     unsliced = getattr(tree, "suanli_unsliced_cost", None)
     data = {
         "format": _TREE_FORMAT,
         "version": 1,
         "network_sha256": _network_hash(net),
         "num_tensors": net.num_tensors,
-        "path": [list(map(int, step)) for step in tree.get_path()],
-        "sliced": [symbols[ix] for ix in tree.sliced_inds],
+        "path": steps,
+        "sliced": sliced,
         "target_width": target_width,
         "cost": float(tree.contraction_cost()),
         "unsliced_cost": unsliced,
@@ -589,12 +596,9 @@ def contraction_key(net: TensorNetwork, tree: Any) -> str:
     (so another bitstring gives another key), the tree's path and sliced indices, and the dtype."""
     import hashlib
 
-    from cotengra import get_symbol
-
+    steps, sliced = _tree_labels(tree, net)
     h = hashlib.sha256(_network_hash(net).encode())
-    symbols = {get_symbol(i): i for i in net.size_dict}
-    h.update(json.dumps([[list(map(int, step)) for step in tree.get_path()],
-                         sorted(symbols[ix] for ix in tree.sliced_inds)]).encode())
+    h.update(json.dumps([steps, sorted(sliced)]).encode())
     for a in net.arrays:
         t = a.detach().resolve_conj().to("cpu").contiguous()
         h.update(str((t.dtype, tuple(t.shape))).encode())
@@ -684,7 +688,7 @@ def contract(
     last = time.monotonic()
     try:
         for i in range(done, nslices):
-            if tree.nslices <= 1:
+            if nslices == 1:
                 part = tree.contract(net.arrays, backend="torch")
             else:
                 part = tree.contract_slice(net.arrays, i, backend="torch")
