@@ -572,3 +572,6 @@ int suanli_program(int is_double, int mats_single, void *x, int64_t batch, int n
 
 /* The sums over states (adjoint transition matrices, Pauli sums) share the thread pool above. */
 #include "cpu_sums.c"
+
+/* Axis permutations of tensor-network tensors, sharing the pool too. */
+#include "cpu_permute.c"

@@ -1,6 +1,7 @@
 """Compiled CPU kernels: a dense k-qubit gate applied in place, in one pass over the state, on any qubits.
 
-The kernels are the C files ``cpu_kernels.c`` (which includes ``cpu_sums.c``) beside this module. They are
+The kernels are the C files ``cpu_kernels.c`` (which includes ``cpu_sums.c`` and ``cpu_permute.c``) beside
+this module. They are
 compiled for the host CPU (``-march=native``: AVX-512 or AVX2 where present) with the system C compiler the first
 time they are needed and
 cached (``$SUANLI_CACHE_DIR``, else ``$XDG_CACHE_HOME/suanli`` or ``~/.cache/suanli``), keyed by the source,
@@ -48,6 +49,7 @@ __all__ = [
     "pair_sums",
     "pauli_apply",
     "pauli_dots",
+    "permute",
     "run_program",
 ]
 
@@ -60,8 +62,8 @@ MAX_K = 6
 #: Largest gate of a whole-program call (:func:`run_program`).
 PROGRAM_MAX_K = 6
 _PROGRAM_KINDS = {"matrix": 0, "diagonal": 1, "monomial": 2}
-_SOURCE = Path(__file__).with_name("cpu_kernels.c")  # includes cpu_sums.c beside it
-_SOURCES = (_SOURCE, Path(__file__).with_name("cpu_sums.c"))
+_SOURCE = Path(__file__).with_name("cpu_kernels.c")  # includes cpu_sums.c and cpu_permute.c beside it
+_SOURCES = (_SOURCE, Path(__file__).with_name("cpu_sums.c"), Path(__file__).with_name("cpu_permute.c"))
 _X86 = platform.machine().lower() in ("x86_64", "amd64")
 _FLAGS = ["-O3", "-ffp-contract=fast", "-fPIC", "-shared", "-pthread"] + (
     ["-march=native", "-mprefer-vector-width=512"] if _X86 else ["-mcpu=native"]
@@ -142,6 +144,8 @@ def _build() -> ctypes.CDLL:
     dll.suanli_pauli_apply.argtypes = [c_int, p, p, i64, i64, i64, p, p, p, p, c_int]
     dll.suanli_pauli_apply.restype = c_int
     dll.suanli_program.restype = c_int
+    dll.suanli_permute.argtypes = [c_int, p, p, c_int, p, c_int]
+    dll.suanli_permute.restype = c_int
     return dll
 
 
@@ -537,3 +541,48 @@ def pauli_dots(
     dots = np.zeros(2 * psi.shape[0], dtype=np.float64)
     _pauli_call(psi, n, masks, coef, out, dots)
     return dots.view(np.complex128)
+
+
+_PERMUTE_ELEM = {torch.complex64: 8, torch.complex128: 16, torch.float32: 4, torch.float64: 8, torch.int64: 8}
+
+
+def permute(x: torch.Tensor, dims: Sequence[int], out: torch.Tensor | None = None) -> torch.Tensor:
+    """``x.permute(dims).contiguous()`` by the compiled tiled copy, for contiguous CPU tensors whose axes all
+    have a power-of-two length (the tensors of circuit networks); ``out``, when given, is written and returned.
+
+    torch's strided copy reads each element from another cache line once the permutation moves the input's
+    fastest axes; this kernel moves whole 64-byte lines through L1 and runs on the kernels' thread pool.
+    """
+    dll = _require_library()
+    elem = _PERMUTE_ELEM.get(x.dtype)
+    if elem is None or x.device.type != "cpu" or not x.is_contiguous() or x.is_conj() or x.is_neg():
+        raise ValueError("permute needs a contiguous CPU tensor of complex64/128, float32/64 or int64")
+    shape = tuple(x.shape)
+    if sorted(dims) != list(range(len(shape))):
+        raise ValueError(f"dims {tuple(dims)} is not a permutation of the {len(shape)} axes")
+    logs = [s.bit_length() - 1 for s in shape]
+    if any(s < 1 or 1 << b != s for s, b in zip(shape, logs)):
+        raise ValueError(f"permute needs power-of-two axis lengths, got {shape}")
+    new_shape = tuple(shape[d] for d in dims)
+    if out is None:
+        out = torch.empty(new_shape, dtype=x.dtype)
+    elif out.shape != new_shape or out.dtype != x.dtype or out.device.type != "cpu" or not out.is_contiguous():
+        raise ValueError(f"out must be a contiguous {x.dtype} CPU tensor of shape {new_shape}")
+    # bit offsets of the axes, axis 0 most significant
+    offset, acc = [0] * len(shape), 0
+    for i in range(len(shape) - 1, -1, -1):
+        offset[i], acc = acc, acc + logs[i]
+    src = np.empty(acc, dtype=np.int32)
+    q = 0
+    for j in range(len(dims) - 1, -1, -1):
+        a = dims[j]
+        for t in range(logs[a]):
+            src[q + t] = offset[a] + t
+        q += logs[a]
+    if acc == 0:
+        out.copy_(x)
+        return out
+    status = dll.suanli_permute(elem, x.data_ptr(), out.data_ptr(), acc, src.ctypes.data, _threads())
+    if status == -2:
+        raise ValueError("suanli_permute refused its arguments")
+    return out

@@ -649,6 +649,7 @@ def contract(
     progress: Progress | None = None,
     checkpoint: str | os.PathLike[str] | None = None,
     save_every: float = 60.0,
+    engine: str = "suanli",
 ) -> torch.Tensor:
     """Contract ``net`` along ``tree`` in torch, one slice at a time (summed); shape ``[2] * len(output)``.
 
@@ -664,7 +665,13 @@ def contract(
             without contracting. Slices run in order, so a resumed sum equals an uninterrupted one up to the
             rounding of the device's arithmetic.
         save_every: seconds between checkpoint saves (0: after every slice).
+        engine: ``"suanli"`` (default): our pairwise executor (:mod:`.contractor`: results kept in the order the
+            products make them, operands permuted by a tiled copy only where needed, buffers reused across
+            slices); ``"cotengra"``: cotengra's own executor (``tensordot``/``einsum`` per step). Both do the
+            same multiply-adds; they differ in copies and memory traffic.
     """
+    if engine not in ("suanli", "cotengra"):
+        raise SuanliError(f"engine must be 'suanli' or 'cotengra', got {engine!r}")
     nslices = max(1, int(tree.nslices))
     path = key = None
     done, total = 0, None
@@ -685,10 +692,15 @@ def contract(
         return total
     import time
 
+    from suanli.sim.tensornet.contractor import BufferPool, contract_slice
+
+    pool = BufferPool()
     last = time.monotonic()
     try:
         for i in range(done, nslices):
-            if nslices == 1:
+            if engine == "suanli":
+                part = contract_slice(tree, net.arrays, i if nslices > 1 else None, pool)
+            elif nslices == 1:
                 part = tree.contract(net.arrays, backend="torch")
             else:
                 part = tree.contract_slice(net.arrays, i, backend="torch")
