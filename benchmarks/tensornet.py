@@ -11,11 +11,13 @@ Goals:
 4. The cost of Willow-scale circuits (105 qubits) per amplitude, for the estimate in docs/rcs.md.
 5. The slicing overhead (sliced cost / cheapest unsliced tree) of the 20-cycle circuit at ``--slice-width``.
 
-Three amplitudes (random bitstrings, seed 0) are contracted along one tree and each contraction is timed; they
-are checked against quimb's own contraction of the same qsim text for circuits of up to ``--quimb-max-cycles``
-cycles (relative difference < 1e-4 in complex64, up to one global phase: quimb's ``hz_1_2`` lacks the factor
-√i of qsim's √W). Deeper circuits are checked against a second, independent tree of our own (another search
-seed, sliced to one less width, every trial sliced). The path searches use ``--repeats`` trials each
+Three amplitudes (random bitstrings, seed 0; ``--amp-bitstrings`` fewer) are contracted along one tree and each
+contraction is timed; they are checked against quimb's own contraction of the same qsim text for circuits of up
+to ``--quimb-max-cycles`` cycles (relative difference < 1e-4 in complex64, up to one global phase: quimb's
+``hz_1_2`` lacks the factor √i of qsim's √W). Deeper circuits are checked against a second, independent tree of
+our own (another search seed, sliced to one less width; no phase fitted). Before the amplitudes, slice 0 is
+contracted by our executor and by cotengra's (``--engine`` picks the one that contracts the amplitudes), and
+the two must agree. The path searches use ``--repeats`` trials each
 (KaHyPar + greedy when KaHyPar is installed); ``--tree-dir`` saves every tree found and a rerun loads it
 instead of searching. ``--max-slices K`` contracts only K slices of each amplitude (a throughput
 measurement: no amplitude, no check). ``--checkpoint-dir DIR`` saves each amplitude's finished slices, so that
@@ -24,7 +26,7 @@ a contraction of hours (the 12-cycle circuit on a CPU) can be stopped and starte
 Usage:
     python benchmarks/tensornet.py --out tn.json [--cost-cycles 20] [--amp-cycles 10 12] [--willow-cycles 24 40]
         [--slice-cycles 20] [--repeats 8] [--amp-width 30] [--slice-width 30] [--tree-dir DIR]
-        [--checkpoint-dir DIR] [--device cpu|cuda]
+        [--checkpoint-dir DIR] [--amp-bitstrings 1|2|3] [--engine suanli|cotengra] [--device cpu|cuda]
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ import torch
 import suanli
 from suanli.experiments.rcs import patch_sites, sycamore_circuit
 from suanli.sim.tensornet import circuit_network, contract, find_tree, tree_cost
+from suanli.sim.tensornet.contractor import BufferPool, contract_slice
 
 PUBLISHED_LOG10_COST_M20 = 18.3  # Gray & Kourtis 2021, Sycamore 53 qubits, m = 20, one amplitude
 
@@ -113,17 +116,21 @@ def cost_rows(cycles: list[int], repeats: int, tree_dir: str | None) -> list[dic
 
 
 def _contract_timed(net: Any, tree: Any, device: str, max_slices: int | None,
-                    checkpoint: str | None = None) -> tuple[complex | None, float]:
+                    checkpoint: str | None = None, engine: str = "suanli") -> tuple[complex | None, float]:
     """(amplitude or None when only ``max_slices`` slices ran, seconds)."""
     if device == "cuda":
         torch.cuda.synchronize()
     t = time.perf_counter()
     if max_slices is None or max_slices >= tree.nslices:
-        value: complex | None = complex(contract(net, tree, checkpoint=checkpoint,
+        value: complex | None = complex(contract(net, tree, checkpoint=checkpoint, engine=engine,
                                                  progress=_slice_progress(tree.nslices)).reshape(()))
     else:
+        pool = BufferPool()
         for i in range(max_slices):
-            tree.contract_slice(net.arrays, i, backend="torch")
+            if engine == "suanli":
+                contract_slice(tree, net.arrays, i, pool)
+            else:
+                tree.contract_slice(net.arrays, i, backend="torch")
         value = None
     if device == "cuda":
         torch.cuda.synchronize()
@@ -143,23 +150,37 @@ def _slice_progress(total: int) -> Any:
     return report
 
 
-def _relative_error(got: list[complex], want: list[complex]) -> float:
-    """Max |got * phase - want| / max |want| with one global phase fitted on the first amplitude."""
+def _relative_error(got: list[complex], want: list[complex], fit_phase: bool = True) -> float:
+    """Max |got * phase - want| / max |want| with one global phase fitted on the first amplitude (or none)."""
     g, w = np.array(got), np.array(want)
-    phase = w[0] / g[0]
+    phase = w[0] / g[0] if fit_phase else 1.0
     err = float(np.max(np.abs(g * phase - w)) / np.max(np.abs(w)))
     return max(err, abs(abs(phase) - 1))
+
+
+def _executor_check(net: Any, tree: Any) -> dict[str, Any]:
+    """One slice by our executor and by cotengra's (tensordot/einsum per step): relative difference, times."""
+    t = time.perf_counter()
+    ours = contract_slice(tree, net.arrays, 0 if tree.nslices > 1 else None, BufferPool())
+    t_ours = time.perf_counter() - t
+    t = time.perf_counter()
+    theirs = tree.contract_slice(net.arrays, 0, backend="torch") if tree.nslices > 1 else tree.contract(
+        net.arrays, backend="torch")
+    t_theirs = time.perf_counter() - t
+    err = float((ours - theirs).abs().max() / theirs.abs().max())
+    return {"executor_relative_error": err, "executor_slice_s": {"suanli": t_ours, "cotengra": t_theirs}}
 
 
 def amplitude_rows(
     cycles: list[int], repeats: int, device: str, timing_repeats: int, width: float, *, quimb_max_cycles: int,
     tree_dir: str | None, slicing: str, max_slices: int | None, minimize: str, checkpoint_dir: str | None = None,
+    bitstrings: int = 3, engine: str = "suanli",
 ) -> list[dict[str, Any]]:
     rows = []
     for m in cycles:
         c = sycamore_circuit(m, seed=0)
         rng = np.random.default_rng(0)
-        bits = ["".join(map(str, rng.integers(0, 2, 53))) for _ in range(3)]
+        bits = ["".join(map(str, rng.integers(0, 2, 53))) for _ in range(3)][:bitstrings]
         net = circuit_network(c, bits[0], device=device)
         t = time.perf_counter()
         tree = find_tree(net, max_repeats=repeats, methods=methods(), target_width=width, slicing=slicing,
@@ -167,10 +188,15 @@ def amplitude_rows(
         search_s = time.perf_counter() - t
         cost = tree_cost(tree, net)
         print(json.dumps({"cycles": m, "tree": cost.as_dict(), "search_s": search_s}), flush=True)
+        executor = _executor_check(net, tree) if max_slices is None else {}
+        print(json.dumps({"cycles": m} | executor), flush=True)
+        if executor and executor["executor_relative_error"] > 1e-4:
+            raise SystemExit(f"m={m}: our executor and cotengra's disagree on slice 0 "
+                             f"(relative difference {executor['executor_relative_error']:.2e})")
         got, times = [], []
         for b in bits:
             value, sec = _contract_timed(circuit_network(c, b, device=device), tree, device, max_slices,
-                                         checkpoint_dir)
+                                         checkpoint_dir, engine)
             got.append(value)
             if checkpoint_dir is None:  # a resumed contraction's time covers only this run's slices
                 times.append(sec)
@@ -179,12 +205,13 @@ def amplitude_rows(
             if value is None:
                 break  # a throughput measurement: one bitstring is enough
         for _ in range(timing_repeats):
-            times.append(_contract_timed(net, tree, device, max_slices)[1])
+            times.append(_contract_timed(net, tree, device, max_slices, engine=engine)[1])
         done_slices = tree.nslices if max_slices is None else min(max_slices, tree.nslices)
         per_amp = [s * tree.nslices / done_slices for s in times]
         row: dict[str, Any] = {
             "circuit": f"sycamore53_m{m}", "cycles": m, "device": device, "bitstrings": bits,
-            "minimize": minimize, "log10_cost": cost.log10_cost, "width": cost.width, "slices": cost.slices,
+            "minimize": minimize, "engine": engine, **executor,
+            "log10_cost": cost.log10_cost, "width": cost.width, "slices": cost.slices,
             "log10_write": float(np.log10(tree.total_write())),
             "unsliced_log10_cost": None if cost.unsliced_cost is None else float(np.log10(cost.unsliced_cost)),
             "search_s": search_s, "slices_contracted": done_slices,
@@ -202,16 +229,19 @@ def amplitude_rows(
             want = [complex(a, b) for a, b in peer["amplitudes"]]
             row |= {"check": "quimb", "check_s": time.perf_counter() - t, "relative_error": _relative_error(got, want)}
         elif got[0] is not None:
-            # an independent tree: another seed, one less width, every trial sliced
+            # an independent tree: another search seed and one less width (saved in --tree-dir, its contractions
+            # checkpointed like the others); same network, so no phase is fitted
             t = time.perf_counter()
-            other = find_tree(net, max_repeats=repeats, methods=methods(), target_width=width - 1, slicing="trials",
-                              seed=1)
+            other = find_tree(net, max_repeats=repeats, methods=methods(), target_width=width - 1, slicing=slicing,
+                              minimize=minimize, seed=1, cache=tree_dir)
             check_cost = tree_cost(other, net)
-            want = [complex(contract(circuit_network(c, b, device=device), other).reshape(())) for b in bits]
+            print(json.dumps({"cycles": m, "check_tree": check_cost.as_dict()}), flush=True)
+            want = [complex(contract(circuit_network(c, b, device=device), other, checkpoint=checkpoint_dir,
+                                     progress=_slice_progress(other.nslices)).reshape(())) for b in bits]
             row |= {"check": "independent tree", "check_s": time.perf_counter() - t,
                     "check_tree": check_cost.as_dict(),
                     "same_path": other.get_path() == tree.get_path(),
-                    "relative_error": _relative_error(got, want)}
+                    "relative_error": _relative_error(got, want, fit_phase=False)}
         if "relative_error" in row and row["relative_error"] > 1e-4:
             print(json.dumps(row), flush=True)
             raise SystemExit(f"m={m}: amplitudes disagree with the check (relative error {row['relative_error']:.2e})")
@@ -281,6 +311,10 @@ def main() -> None:
                     help="directory where each amplitude's finished slices are saved: an interrupted run, started "
                          "again with the same arguments (and --tree-dir), resumes; its times then come from "
                          "--timing-repeats only")
+    ap.add_argument("--amp-bitstrings", type=int, default=3, choices=(1, 2, 3),
+                    help="amplitudes per depth (random bitstrings, seed 0)")
+    ap.add_argument("--engine", default="suanli", choices=("suanli", "cotengra"),
+                    help="contraction executor of the amplitude rows (cotengra: its tensordot/einsum per step)")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = ap.parse_args()
     info = {
@@ -299,7 +333,8 @@ def main() -> None:
                                               args.amp_width, quimb_max_cycles=args.quimb_max_cycles,
                                               tree_dir=args.tree_dir, slicing=args.slicing,
                                               max_slices=args.max_slices, minimize=args.minimize,
-                                              checkpoint_dir=args.checkpoint_dir)),
+                                              checkpoint_dir=args.checkpoint_dir,
+                                              bitstrings=args.amp_bitstrings, engine=args.engine)),
     ):
         result[key] = run()
         with open(args.out, "w", encoding="utf-8") as fh:  # written after every part
