@@ -11,8 +11,8 @@ import pytest
 import suanli
 from suanli import SuanliError
 from suanli.cli.main import main
-from suanli.estimate.rcs import MACHINES, estimate_rcs_cost
-from suanli.experiments.rcs import sycamore_circuit
+from suanli.estimate.rcs import MACHINES, estimate_rcs_cost, statevector_cost
+from suanli.experiments.rcs import patch_sites, sycamore_circuit
 
 
 def test_model_arithmetic_and_scaling() -> None:
@@ -31,6 +31,28 @@ def test_model_arithmetic_and_scaling() -> None:
     d = e.as_dict()
     assert d["years"]["frontier"] == pytest.approx(e.seconds["frontier"] / (365.25 * 86400))
     json.dumps(d)  # serialisable
+
+
+def test_statevector_reference_counts_gates_and_memory() -> None:
+    # per amplitude: h dense (2); cx permutes basis states, not qubits, so dense (4); cz diagonal (1); swap a
+    # qubit permutation (1); ccx dense on three qubits (8)
+    c = suanli.Circuit(3).h(0).cx(0, 1).cz(1, 2).swap(0, 2).ccx(0, 1, 2)
+    assert statevector_cost(c) == (2 + 4 + 1 + 1 + 8) * 2**3
+    # the Sycamore gate is SWAP times a diagonal: 1 per amplitude, like the network's relabelled diagonal
+    syc = sycamore_circuit(1, grid=(2, 2), seed=0, final_layer=False)
+    ops = [op for op in syc.instructions if len(op.qubits) == 2]
+    ones = [op for op in syc.instructions if len(op.qubits) == 1]
+    assert ops and statevector_cost(syc) == (len(ops) + 2 * len(ones)) * 2**4
+    e = estimate_rcs_cost(sycamore_circuit(6, grid=(3, 3), seed=0), batch_qubits=0, max_repeats=2,
+                          target_width=None)
+    assert e.statevector_bytes == 8 * 2**9
+    assert all(e.statevector_fits.values())
+    for name, m in MACHINES.items():
+        assert e.statevector_seconds[name] == pytest.approx(8 * 10**e.statevector_log10_cost / (m.peak_flops * 0.2))
+    # Willow scale: no machine holds 2^105 amplitudes; the reference cost is about 10^35.4 multiply-adds at m = 24
+    w = sycamore_circuit(24, sites=patch_sites(105), seed=0)
+    assert 35.0 < math.log10(statevector_cost(w)) < 35.8
+    assert max(m.memory_bytes for m in MACHINES.values()) < 8 * 2.0**105
 
 
 def test_cost_grows_with_cycles() -> None:
@@ -66,6 +88,8 @@ def test_cli_json_and_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert data["rows"][0]["num_qubits"] == 9
     assert (tmp_path / "estimate_rcs.json").exists() and (tmp_path / "estimate_rcs.png").exists()
     assert json.loads((tmp_path / "estimate_rcs.json").read_text())["samples"] == 1_000_000
+    est = data["rows"][0]["estimate"]
+    assert est["statevector_bytes"] == 8 * 2**9 and est["statevector_fits"]["h100"]
 
 
 def test_cli_reads_qsim_and_qasm_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -183,7 +183,7 @@ def cmd_estimate_rcs(args: argparse.Namespace, io: Output) -> int:
 
     names = list(rows[0]["estimate"]["seconds"])
     table = Table(title=f"classical cost of {args.samples:g} samples at XEB fidelity {args.fidelity:g}")
-    for col in ("circuit", "log10 cost (1 amp.)", "width", "slices", "slicing ×", *names):
+    for col in ("circuit", "log10 cost (1 amp.)", "width", "slices", "slicing ×", *names, "state vector"):
         table.add_column(col, justify="right")
     for r in rows:
         e = r["estimate"]
@@ -195,10 +195,15 @@ def cmd_estimate_rcs(args: argparse.Namespace, io: Output) -> int:
             f"{amp['slices']}",
             "–" if amp["slicing_overhead"] is None else f"{amp['slicing_overhead']:.3g}",
             *[_duration(e["seconds"][k]) for k in names],
+            f"10^{e['statevector_log10_cost']:.2f}, 2^{math.log2(e['statevector_bytes']):.0f} B",
         )
     io.out.print(table)
     io.out.print(f"efficiency {args.efficiency:g} of peak; cost = complex multiply-adds (8 real FLOPs each); "
                  "slicing × = sliced cost / cheapest unsliced tree seen")
+    io.out.print("state vector = one Schrödinger run of the circuit (every amplitude, exact samples): its "
+                 "multiply-adds and complex64 memory; it fits on: " + "; ".join(
+                     f"{r['label']}: {', '.join(k for k in names if r['estimate']['statevector_fits'][k]) or 'none'}"
+                     for r in rows))
     return 0
 
 

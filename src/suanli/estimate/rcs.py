@@ -14,13 +14,21 @@ The model (every assumption is a parameter):
    FLOPs ≈ 8 · f · ⌈N / 2**k⌉ · C_k. This ignores the post-processing that turns correlated amplitudes into
    independent samples and the verification overhead; it is a lower-bound style estimate, as in the papers.
 3. **Time** on a machine = FLOPs / (peak FLOP/s × efficiency); **energy** = time × machine power.
+4. **The state-vector reference**: a Schrödinger simulation of the whole circuit holds 2**n amplitudes
+   (``statevector_bytes`` in complex64) and costs 2**n multiply-adds per diagonal or qubit-permutation gate and
+   2**n · 2**k per other k-qubit gate (no fusion); it yields every amplitude at once, so exact samples cost one
+   such run. Its cost needs no search, so it bounds what a converged path search can find for deep circuits,
+   and the machines' memory (``memory_bytes``) says where it cannot run at all.
 
 Machines (peak for the single-precision complex arithmetic of these contractions):
 
-* ``h100``: NVIDIA H100 SXM, 67 TFLOP/s FP32 (no tensor cores), 700 W (NVIDIA H100 datasheet).
-* ``dgx-h100``: 8 × H100 = 536 TFLOP/s, 10.2 kW system power (NVIDIA DGX H100 datasheet).
-* ``frontier``: 1.1 EFLOP/s (HPL Rmax 1.102 EFLOP/s, TOP500 June 2022), 21.1 MW (TOP500 list).
-* ``summit``: 148.6 PFLOP/s (HPL Rmax, TOP500), 10.1 MW.
+* ``h100``: NVIDIA H100 SXM, 67 TFLOP/s FP32 (no tensor cores), 700 W, 80 GB (NVIDIA H100 datasheet).
+* ``dgx-h100``: 8 × H100 = 536 TFLOP/s, 10.2 kW system power, 640 GB of GPU memory (NVIDIA DGX H100
+  datasheet).
+* ``frontier``: 1.1 EFLOP/s (HPL Rmax 1.102 EFLOP/s, TOP500 June 2022), 21.1 MW (TOP500 list); 9,408 nodes
+  of 512 GB DDR4 + 4 × 128 GB HBM2e, about 9.6 PB (ORNL).
+* ``summit``: 148.6 PFLOP/s (HPL Rmax, TOP500), 10.1 MW; 4,608 nodes of 512 GB DDR4 + 6 × 16 GB HBM2,
+  about 2.8 PB (ORNL).
 
 The default efficiency, 20 %, is an assumption: large sliced tensor contractions reach 15-40 % of peak on
 GPUs in the published simulations; pass ``efficiency=`` to change it.
@@ -38,7 +46,7 @@ from ..circuit import Circuit
 from ..errors import SuanliError
 from ..sim.tensornet import ContractionCost, rehearse_amplitude
 
-__all__ = ["MACHINES", "Machine", "RCSCostEstimate", "estimate_rcs_cost", "plot_cost_vs_cycles"]
+__all__ = ["MACHINES", "Machine", "RCSCostEstimate", "estimate_rcs_cost", "plot_cost_vs_cycles", "statevector_cost"]
 
 Progress = Callable[[int, int], None]
 SECONDS_PER_YEAR = 365.25 * 24 * 3600
@@ -53,19 +61,26 @@ class Machine:
     peak_flops: float
     power_watts: float
     source: str
+    memory_bytes: float = math.inf
 
     def __post_init__(self) -> None:
-        if self.peak_flops <= 0 or self.power_watts <= 0:
-            raise ValueError(f"machine {self.name!r} needs positive peak FLOP/s and power")
+        if self.peak_flops <= 0 or self.power_watts <= 0 or self.memory_bytes <= 0:
+            raise ValueError(f"machine {self.name!r} needs positive peak FLOP/s, power and memory")
 
 
 MACHINES: dict[str, Machine] = {
     m.name: m
     for m in (
-        Machine("h100", "one NVIDIA H100 SXM", 67e12, 700.0, "NVIDIA H100 datasheet: FP32 67 TFLOP/s, 700 W"),
-        Machine("dgx-h100", "one DGX H100 node (8 GPUs)", 8 * 67e12, 10.2e3, "NVIDIA DGX H100 datasheet: 10.2 kW"),
-        Machine("frontier", "Frontier (ORNL)", 1.102e18, 21.1e6, "TOP500 June 2022: Rmax 1.102 EFLOP/s, 21.1 MW"),
-        Machine("summit", "Summit (ORNL)", 148.6e15, 10.1e6, "TOP500: Rmax 148.6 PFLOP/s, 10.1 MW"),
+        Machine("h100", "one NVIDIA H100 SXM", 67e12, 700.0,
+                "NVIDIA H100 datasheet: FP32 67 TFLOP/s, 700 W, 80 GB", 80e9),
+        Machine("dgx-h100", "one DGX H100 node (8 GPUs)", 8 * 67e12, 10.2e3,
+                "NVIDIA DGX H100 datasheet: 10.2 kW, 640 GB GPU memory", 640e9),
+        Machine("frontier", "Frontier (ORNL)", 1.102e18, 21.1e6,
+                "TOP500 June 2022: Rmax 1.102 EFLOP/s, 21.1 MW; ORNL: 9,408 nodes x (512 GB DDR4 + 512 GB HBM2e)",
+                9408 * 1024e9),
+        Machine("summit", "Summit (ORNL)", 148.6e15, 10.1e6,
+                "TOP500: Rmax 148.6 PFLOP/s, 10.1 MW; ORNL: 4,608 nodes x (512 GB DDR4 + 96 GB HBM2)",
+                4608 * 608e9),
     )
 }
 
@@ -85,6 +100,10 @@ class RCSCostEstimate:
         total_real_flops: 8 · f · ⌈N / 2**k⌉ · C_k.
         seconds: machine name → wall-clock seconds.
         joules: machine name → energy.
+        statevector_log10_cost: log10 multiply-adds of one state-vector run of the circuit (every amplitude).
+        statevector_bytes: its memory in complex64 (8 · 2**n bytes).
+        statevector_seconds: machine name → time of that run at ``efficiency`` (also where it does not fit).
+        statevector_fits: machine name → whether ``statevector_bytes`` fits the machine's memory.
     """
 
     num_qubits: int
@@ -97,6 +116,10 @@ class RCSCostEstimate:
     total_real_flops: float
     seconds: dict[str, float]
     joules: dict[str, float]
+    statevector_log10_cost: float = math.nan
+    statevector_bytes: float = math.nan
+    statevector_seconds: dict[str, float] | None = None
+    statevector_fits: dict[str, bool] | None = None
 
     def __post_init__(self) -> None:
         if not 0 < self.fidelity <= 1 or not 0 < self.efficiency <= 1 or self.samples < 1:
@@ -174,6 +197,8 @@ def estimate_rcs_cost(
     flops = 8.0 * fidelity * contractions * per_contraction.cost
     seconds = {m: flops / (MACHINES[m].peak_flops * efficiency) for m in names}
     joules = {m: seconds[m] * MACHINES[m].power_watts for m in names}
+    sv = statevector_cost(circuit)
+    sv_bytes = 8.0 * 2.0**circuit.num_qubits
     return RCSCostEstimate(
         num_qubits=circuit.num_qubits,
         amplitude=amp,
@@ -185,7 +210,29 @@ def estimate_rcs_cost(
         total_real_flops=flops,
         seconds=seconds,
         joules=joules,
+        statevector_log10_cost=math.log10(sv),
+        statevector_bytes=sv_bytes,
+        statevector_seconds={m: 8.0 * sv / (MACHINES[m].peak_flops * efficiency) for m in names},
+        statevector_fits={m: sv_bytes <= MACHINES[m].memory_bytes for m in names},
     )
+
+
+def statevector_cost(circuit: Circuit) -> float:
+    """Complex multiply-adds of a gate-by-gate state-vector simulation of ``circuit`` (see the module docstring):
+    2**n per diagonal gate or qubit permutation times a diagonal (such as the Sycamore gate, SWAP · diagonal),
+    2**n · 2**k per other k-qubit gate."""
+    import torch
+
+    from ..sim.tensornet.network import _qubit_permutation, _unitary_ops
+
+    per_amplitude = 0
+    for op in _unitary_ops(circuit, torch.complex64, torch.device("cpu")):
+        k = len(op.qubits)
+        if op.kind == "diagonal" or (op.tensor.dim() == 2 and _qubit_permutation(op.tensor, k) is not None):
+            per_amplitude += 1
+        else:
+            per_amplitude += 2**k
+    return float(per_amplitude) * 2.0**circuit.num_qubits
 
 
 def plot_cost_vs_cycles(rows: Sequence[dict[str, Any]], path: str, *, title: str = "") -> None:
@@ -203,6 +250,9 @@ def plot_cost_vs_cycles(rows: Sequence[dict[str, Any]], path: str, *, title: str
     cost = [r["estimate"]["amplitude"]["log10_cost"] for r in rows]
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
     ax.plot(m, cost, "o-", label="one amplitude: log10 multiply-adds")
+    sv = [r["estimate"].get("statevector_log10_cost") for r in rows]
+    if all(v is not None and math.isfinite(v) for v in sv):
+        ax.plot(m, sv, "^:", label="state vector (all amplitudes): log10 multiply-adds")
     if all("frontier" in r["estimate"]["seconds"] for r in rows):
         sec = [math.log10(max(r["estimate"]["seconds"]["frontier"], 1e-300)) for r in rows]
         ax.plot(m, sec, "s--", label="sampling on Frontier: log10 seconds")
