@@ -115,17 +115,17 @@ def cost_rows(cycles: list[int], repeats: int, tree_dir: str | None) -> list[dic
     return rows
 
 
-def _contract_timed(net: Any, tree: Any, device: str, max_slices: int | None,
-                    checkpoint: str | None = None, engine: str = "suanli") -> tuple[complex | None, float]:
+def _contract_timed(net: Any, tree: Any, device: str, max_slices: int | None, checkpoint: str | None = None,
+                    engine: str = "suanli", pool: BufferPool | None = None) -> tuple[complex | None, float]:
     """(amplitude or None when only ``max_slices`` slices ran, seconds)."""
     if device == "cuda":
         torch.cuda.synchronize()
     t = time.perf_counter()
     if max_slices is None or max_slices >= tree.nslices:
-        value: complex | None = complex(contract(net, tree, checkpoint=checkpoint, engine=engine,
+        value: complex | None = complex(contract(net, tree, checkpoint=checkpoint, engine=engine, pool=pool,
                                                  progress=_slice_progress(tree.nslices)).reshape(()))
     else:
-        pool = BufferPool()
+        pool = pool or BufferPool()
         for i in range(max_slices):
             if engine == "suanli":
                 contract_slice(tree, net.arrays, i, pool)
@@ -194,9 +194,10 @@ def amplitude_rows(
             raise SystemExit(f"m={m}: our executor and cotengra's disagree on slice 0 "
                              f"(relative difference {executor['executor_relative_error']:.2e})")
         got, times = [], []
+        pool = BufferPool()  # shared by the row's contractions: the first pages the buffers in
         for b in bits:
             value, sec = _contract_timed(circuit_network(c, b, device=device), tree, device, max_slices,
-                                         checkpoint_dir, engine)
+                                         checkpoint_dir, engine, pool)
             got.append(value)
             if checkpoint_dir is None:  # a resumed contraction's time covers only this run's slices
                 times.append(sec)
@@ -205,7 +206,7 @@ def amplitude_rows(
             if value is None:
                 break  # a throughput measurement: one bitstring is enough
         for _ in range(timing_repeats):
-            times.append(_contract_timed(net, tree, device, max_slices, engine=engine)[1])
+            times.append(_contract_timed(net, tree, device, max_slices, engine=engine, pool=pool)[1])
         done_slices = tree.nslices if max_slices is None else min(max_slices, tree.nslices)
         per_amp = [s * tree.nslices / done_slices for s in times]
         row: dict[str, Any] = {

@@ -200,3 +200,15 @@ def test_slices_reuse_buffers_across_a_contraction(monkeypatch) -> None:
     torch.testing.assert_close(total, contract(net, tree, engine="cotengra"), atol=1e-12, rtol=1e-9)
     np.testing.assert_allclose(abs(complex(total.reshape(()))), abs(complex(
         suanli.state(c, device="cpu", dtype=C128)[0])), rtol=1e-9)
+
+
+def test_a_pool_shared_by_contractions_of_other_bitstrings(monkeypatch) -> None:
+    monkeypatch.setattr(contractor, "POOL_MIN_ELEMENTS", 16)
+    c = sycamore_circuit(6, grid=(3, 4), seed=2)
+    tree = find_tree(circuit_network(c, "0" * 12, dtype=C128), max_repeats=2, target_width=7)
+    pool = BufferPool()
+    psi = suanli.state(c, device="cpu", dtype=C128)
+    for bits in ("0" * 12, "101100111010", "1" * 12):
+        got = contract(circuit_network(c, bits, dtype=C128), tree, pool=pool)
+        torch.testing.assert_close(got.reshape(()), psi[int(bits, 2)], atol=1e-12, rtol=1e-9)
+    assert pool.free_bytes > 0

@@ -18,6 +18,7 @@ from ...errors import SuanliError
 from ...observables.pauli import PauliSum, as_observable
 from ..statevector import state as sv_state
 from ..statevector.engine import resolve_device, resolve_dtype
+from .contractor import BufferPool
 from .mps import bits_tensor, simulate_mps
 from .network import ContractionCost, circuit_network, contract, find_tree, tree_cost
 
@@ -134,13 +135,14 @@ def amplitude(
         if rehearse:
             return tree_cost(tree, net, bytes_per_element=8 if dt == torch.complex64 else 16)
         results = []
+        pool = BufferPool()  # one set of large buffers for every bitstring
         for b in masked:
             if b != masked[0]:
                 net = circuit_network(circuit, b, open_qubits=opened, dtype=dt, device=dev)
                 if net.signature() != signature:  # cannot happen for the same circuit; kept as a guard
                     tree = find_tree(net, max_repeats=max_repeats, target_width=target_width, slicing=slicing)
                     signature = net.signature()
-            results.append(contract(net, tree, progress=progress, checkpoint=checkpoint).reshape(-1))
+            results.append(contract(net, tree, progress=progress, checkpoint=checkpoint, pool=pool).reshape(-1))
         out = torch.stack(results)
         if not opened:
             out = out[:, 0]

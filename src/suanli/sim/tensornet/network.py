@@ -650,6 +650,7 @@ def contract(
     checkpoint: str | os.PathLike[str] | None = None,
     save_every: float = 60.0,
     engine: str = "suanli",
+    pool: Any = None,
 ) -> torch.Tensor:
     """Contract ``net`` along ``tree`` in torch, one slice at a time (summed); shape ``[2] * len(output)``.
 
@@ -669,6 +670,9 @@ def contract(
             products make them, operands permuted by a tiled copy only where needed, buffers reused across
             slices); ``"cotengra"``: cotengra's own executor (``tensordot``/``einsum`` per step). Both do the
             same multiply-adds; they differ in copies and memory traffic.
+        pool: a :class:`~suanli.sim.tensornet.contractor.BufferPool` for the executor's large buffers; pass the
+            same one to several contractions along one tree (other bitstrings) so that only the first pages its
+            buffers in. Default: a pool for this call.
     """
     if engine not in ("suanli", "cotengra"):
         raise SuanliError(f"engine must be 'suanli' or 'cotengra', got {engine!r}")
@@ -694,7 +698,8 @@ def contract(
 
     from suanli.sim.tensornet.contractor import BufferPool, contract_slice
 
-    pool = BufferPool()
+    if pool is None:
+        pool = BufferPool()
     last = time.monotonic()
     try:
         for i in range(done, nslices):
