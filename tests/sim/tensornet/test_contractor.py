@@ -191,11 +191,15 @@ def test_slices_reuse_buffers_across_a_contraction(monkeypatch) -> None:
             made.append(t.numel())
         return t
 
+    open_net = circuit_network(c, "0" * 16, open_qubits=range(8), dtype=C128)  # results of 256 >= 64 elements
+    big = contractor.contract_slice(find_tree(open_net, max_repeats=1), open_net.arrays, None, pool)
+    assert big.numel() == 256 and big.data_ptr() not in pool._base
     parts = [contractor.contract_slice(tree, net.arrays, 0, pool)]
     monkeypatch.setattr(torch, "empty", counting_empty)
     parts += [contractor.contract_slice(tree, net.arrays, i, pool) for i in range(1, tree.nslices)]
     monkeypatch.undo()
     assert made == []
+    assert all(p.data_ptr() not in pool._base for p in parts)  # results leave the pool (freed with the caller's)
     total = sum(parts[1:], parts[0])
     torch.testing.assert_close(total, contract(net, tree, engine="cotengra"), atol=1e-12, rtol=1e-9)
     np.testing.assert_allclose(abs(complex(total.reshape(()))), abs(complex(

@@ -26,6 +26,8 @@ from typing import Any
 
 import torch
 
+from .network import _einsum
+
 __all__ = ["BufferPool", "contract_slice"]
 
 #: Tensors of fewer elements are allocated by torch as usual (the pool is for the large ones).
@@ -73,6 +75,10 @@ class BufferPool:
         if base is not None and ptr not in self._free_ptrs:
             self._free_ptrs.add(ptr)
             self._free.setdefault((base.dtype, base.device), []).append(base)
+
+    def disown(self, t: torch.Tensor) -> None:
+        """Forget ``t``'s buffer (a result leaving the executor): it is not kept or handed out again."""
+        self._base.pop(t.data_ptr(), None)
 
     def clear(self) -> None:
         for bufs in self._free.values():
@@ -204,13 +210,7 @@ def contract_slice(tree: Any, arrays: Sequence[torch.Tensor], i: int | None, poo
         legs = tuple(tree.get_inds(node))
         inds = tuple(ix for ix in tree.inputs[k] if ix not in sliced)
         if inds != legs and (len(set(inds)) != len(inds) or set(inds) != set(legs)):
-            eq = tree.preprocessing.get(k) if getattr(tree, "preprocessing", None) else None
-            if eq is None:
-                from suanli.sim.tensornet.network import _einsum
-
-                arr = _einsum([arr], [inds], legs)
-            else:
-                arr = torch.einsum(eq, arr)
+            arr = _einsum([arr], [inds], legs)  # an index summed (or traced) within one input
             inds = legs
         live[node] = (arr, inds)
     if tree.N == 1:
@@ -225,4 +225,5 @@ def contract_slice(tree: Any, arrays: Sequence[torch.Tensor], i: int | None, poo
     out = tuple(ix for ix in tree.output if ix not in sliced)
     if inds != out:
         arr = arr.permute([inds.index(ix) for ix in out])
-    return arr.contiguous()  # a pool buffer that is never given back, so the next slice cannot reuse it
+    pool.disown(arr)  # the caller's now: never handed out again, and freed when the caller drops it
+    return arr.contiguous()
