@@ -195,7 +195,10 @@ def estimate_rcs_cost(
         per_contraction = batch
     contractions = math.ceil(samples / 2**batch_qubits)
     flops = 8.0 * fidelity * contractions * per_contraction.cost
-    seconds = {m: flops / (MACHINES[m].peak_flops * efficiency) for m in names}
+    def duration(real_flops: float) -> dict[str, float]:
+        return {m: real_flops / (MACHINES[m].peak_flops * efficiency) for m in names}
+
+    seconds = duration(flops)
     joules = {m: seconds[m] * MACHINES[m].power_watts for m in names}
     sv = statevector_cost(circuit)
     sv_bytes = 8.0 * 2.0**circuit.num_qubits
@@ -212,7 +215,7 @@ def estimate_rcs_cost(
         joules=joules,
         statevector_log10_cost=math.log10(sv),
         statevector_bytes=sv_bytes,
-        statevector_seconds={m: 8.0 * sv / (MACHINES[m].peak_flops * efficiency) for m in names},
+        statevector_seconds=duration(8.0 * sv),
         statevector_fits={m: sv_bytes <= MACHINES[m].memory_bytes for m in names},
     )
 
@@ -223,15 +226,11 @@ def statevector_cost(circuit: Circuit) -> float:
     2**n · 2**k per other k-qubit gate."""
     import torch
 
-    from ..sim.tensornet.network import _qubit_permutation, _unitary_ops
+    from ..sim.tensornet.network import _unitary_ops, gate_form
 
     per_amplitude = 0
     for op in _unitary_ops(circuit, torch.complex64, torch.device("cpu")):
-        k = len(op.qubits)
-        if op.kind == "diagonal" or (op.tensor.dim() == 2 and _qubit_permutation(op.tensor, k) is not None):
-            per_amplitude += 1
-        else:
-            per_amplitude += 2**k
+        per_amplitude += 2 ** len(op.qubits) if gate_form(op)[0] == "dense" else 1
     return float(per_amplitude) * 2.0**circuit.num_qubits
 
 

@@ -551,7 +551,8 @@ def permute(x: torch.Tensor, dims: Sequence[int], out: torch.Tensor | None = Non
     have a power-of-two length (the tensors of circuit networks); ``out``, when given, is written and returned.
 
     torch's strided copy reads each element from another cache line once the permutation moves the input's
-    fastest axes; this kernel moves whole 64-byte lines through L1 and runs on the kernels' thread pool.
+    fastest axes; this kernel moves whole 1 KiB runs through L2 in tiles (``cpu_permute.c``) and runs on the
+    kernels' thread pool.
     """
     dll = _require_library()
     elem = _PERMUTE_ELEM.get(x.dtype)

@@ -103,11 +103,11 @@ def _permuted(t: torch.Tensor, inds: tuple[str, ...], want: tuple[str, ...], poo
     if inds == want and t.is_contiguous():
         return t
     dims = [inds.index(ix) for ix in want]
+    out = pool.empty([t.shape[d] for d in dims], t.dtype, t.device)
     if t.device.type == "cpu" and t.numel() >= POOL_MIN_ELEMENTS and t.is_contiguous():
         fn = _native_permute()
         if fn is not None and not (t.is_conj() or t.is_neg()):
-            return fn(t, dims, out=pool.empty([t.shape[d] for d in dims], t.dtype, t.device))
-    out = pool.empty([t.shape[d] for d in dims], t.dtype, t.device)
+            return fn(t, dims, out=out)
     out.copy_(t.permute(dims))
     return out
 
@@ -119,19 +119,16 @@ def _sum_out(t: torch.Tensor, inds: tuple[str, ...], drop: set[str]) -> tuple[to
     return t.sum(dim=axes), tuple(ix for ix in inds if ix not in drop)
 
 
-def _layout(inds: tuple[str, ...], batch: list[str], kept: list[str], con: list[str]) -> str | None:
-    """``"N"`` when ``inds`` is batch + kept + con, ``"T"`` when batch + con + kept (kept/con in any order that
-    the caller then adopts), else None."""
-    nb = len(batch)
+def _split(
+    inds: tuple[str, ...], batch: list[str], first: list[str], second: list[str]
+) -> tuple[list[str], list[str]] | None:
+    """When ``inds`` is batch, then the indices of ``first`` and then those of ``second`` (each group in any
+    order): the two groups in the order they lie; else None."""
+    nb, nf = len(batch), len(first)
     if list(inds[:nb]) != batch:
         return None
-    rest = inds[nb:]
-    kset, cset = set(kept), set(con)
-    if set(rest[: len(kept)]) == kset and set(rest[len(kept):]) == cset:
-        return "N"
-    if set(rest[: len(con)]) == cset and set(rest[len(con):]) == kset:
-        return "T"
-    return None
+    one, two = list(inds[nb:nb + nf]), list(inds[nb + nf:])
+    return (one, two) if set(one) == set(first) and set(two) == set(second) else None
 
 
 def _pair(
@@ -150,32 +147,29 @@ def _pair(
     kb = [ix for ix in bi if ix not in aset]
     temps: list[torch.Tensor] = []
 
-    # the large operand: used as it lies when its indices form the blocks, its own orders adopted
-    la = _layout(ai, batch, ka, con) if a.is_contiguous() else None
+    # the large operand: used as it lies when its indices form the blocks (batch, ka, con) or (batch, con, ka),
+    # its own orders adopted
+    la = None
+    if a.is_contiguous():
+        if (got := _split(ai, batch, ka, con)) is not None:
+            (ka, con), la = got, "N"
+        elif (got := _split(ai, batch, con, ka)) is not None:
+            (con, ka), la = got, "T"
     if la is None:
         want = (*batch, *ka, *con)
         moved = _permuted(a, ai, want, pool)
         if moved is not a:
             temps.append(moved)
         a, ai, la = moved, want, "N"
-    nb = len(batch)
-    rest = ai[nb:]
-    if la == "N":
-        ka, con = list(rest[: len(ka)]), list(rest[len(ka):])
-    else:
-        con, ka = list(rest[: len(con)]), list(rest[len(con):])
-    # the small operand: batch and contracted orders as in the large one; stored (batch, con, kb) or
-    # (batch, kb, con)
+    # the small operand: batch and contracted orders as in the large one; stored (batch, kb, con) or
+    # (batch, con, kb) (b_kn: a (K, Mb) matrix per batch entry)
     b_kn = None
-    lb = _layout(bi, batch, kb, con) if b.is_contiguous() else None
-    if lb is not None:
-        rest_b = bi[nb:]
-        if lb == "N":
-            kb_now, con_now = list(rest_b[: len(kb)]), list(rest_b[len(kb):])
-        else:
-            con_now, kb_now = list(rest_b[: len(con)]), list(rest_b[len(con):])
-        if con_now == con:
-            b_kn, kb = lb == "T", kb_now
+    if b.is_contiguous():
+        got = _split(bi, batch, kb, con)
+        if got is not None and got[1] == con:
+            kb, b_kn = got[0], False
+        elif (got := _split(bi, batch, con, kb)) is not None and got[0] == con:
+            kb, b_kn = got[1], True
     if b_kn is None:
         want = (*batch, *con, *kb)
         moved = _permuted(b, bi, want, pool)

@@ -45,6 +45,7 @@ __all__ = [
     "contract",
     "contraction_key",
     "find_tree",
+    "gate_form",
     "load_tree",
     "save_tree",
     "tree_cost",
@@ -181,6 +182,16 @@ def _qubit_permutation(matrix: torch.Tensor, k: int, tol: float = 1e-12) -> tupl
     return None
 
 
+def gate_form(op: Any) -> tuple[str, tuple[tuple[int, ...], torch.Tensor] | None]:
+    """How a compiled gate enters the network: ``("diagonal", None)``, ``("permutation", (p, d))`` for a qubit
+    permutation times a diagonal (see :func:`_qubit_permutation`; the network relabels wires and keeps ``d``),
+    or ``("dense", None)``."""
+    if op.kind == "diagonal":
+        return "diagonal", None
+    perm = _qubit_permutation(op.tensor, len(op.qubits)) if op.tensor.dim() == 2 else None
+    return ("permutation", perm) if perm is not None else ("dense", None)
+
+
 def circuit_network(
     circuit: Circuit,
     bitstring: str | None = None,
@@ -222,11 +233,11 @@ def circuit_network(
         inputs.append((q,))
     for op in ops:
         k = len(op.qubits)
-        if op.kind == "diagonal":
+        form, perm = gate_form(op)
+        if form == "diagonal":
             arrays.append(op.tensor.reshape([2] * k))
             inputs.append(tuple(wire[q] for q in op.qubits))
             continue
-        perm = _qubit_permutation(op.tensor, k) if op.tensor.dim() == 2 else None
         if perm is not None:
             p, diag = perm
             arrays.append(diag.reshape([2] * k))
